@@ -1,0 +1,91 @@
+"""The nightly flow: land → build and check → publish."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+import duckdb
+from prefect import flow, get_run_logger, task
+
+from flows.inputs import prepare_inputs
+from flows.landing import FileResult, discover, land_file, prune_landing
+from flows.paths import SQL_DIR, DataPaths
+from flows.publish import export_marts
+from flows.summary import RunReport, read_accounting, read_headline
+from flows.warehouse import AuditError, ModelError, ModelGraphError, build
+
+
+class RunNotPublished(Exception):
+    """The build or its audits failed: the previous warehouse stays published."""
+
+    def __init__(self, report: RunReport) -> None:
+        super().__init__(report.error)
+        self.report = report
+
+
+@task(name="land", retries=2, retry_delay_seconds=2)
+def land(root: str, file: str) -> FileResult:
+    paths = DataPaths(Path(root))
+    result = land_file(paths, Path(file))
+    logger = get_run_logger()
+    if result.status == "failed":
+        logger.warning("%s failed: %s", result.file, result.message)
+    else:
+        logger.info(
+            "%s: %s%s", result.file, result.status, "" if result.parsed else " (already landed)"
+        )
+    return result
+
+
+@task(name="build and check")
+def build_warehouse(root: str, results: list[FileResult]) -> list[str]:
+    """Build into a temporary file, run the audits, swap it in; returns warning messages."""
+    paths = DataPaths(Path(root))
+    outcome = build(paths.warehouse, partial(prepare_inputs, results=results), SQL_DIR)
+    warnings = [
+        f"audit {a.name}: {a.violations} row(s)"
+        for a in outcome.audits
+        if a.severity == "warning" and a.violations
+    ]
+    for warning in warnings:
+        get_run_logger().warning(warning)
+    return warnings
+
+
+@task(name="publish", retries=2, retry_delay_seconds=2)
+def publish(root: str) -> int:
+    paths = DataPaths(Path(root))
+    written = export_marts(paths)
+    return len(written)
+
+
+@flow(name="nightly", log_prints=True)
+def nightly(data_dir: str | None = None) -> RunReport:
+    """One run of the whole pipeline over a data root."""
+    paths = DataPaths.resolve(data_dir)
+    paths.processed.mkdir(parents=True, exist_ok=True)
+    report = RunReport(data_root=str(paths.root), started_at=datetime.now().isoformat())
+    files = discover(paths)
+    if not files:
+        report.warnings.append(f"no exports under {paths.raw}: run `cchc sample` for sample data")
+    futures = land.map(str(paths.root), [str(f) for f in files])
+    results: list[FileResult] = [future.result() for future in futures]
+    report.count_files(results)
+    try:
+        report.warnings += build_warehouse(str(paths.root), results)
+    except (AuditError, ModelError, ModelGraphError, duckdb.Error, OSError) as exc:
+        report.error = str(exc)
+        report.ended_at = datetime.now().isoformat()
+        report.save(paths.run_log)
+        raise RunNotPublished(report) from exc
+    publish(str(paths.root))
+    report.published = True
+    prune_landing(paths, {r.key for r in results if r.key})
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        read_accounting(con, report)
+        report.headline = read_headline(con)
+    report.ended_at = datetime.now().isoformat()
+    report.save(paths.run_log)
+    return report

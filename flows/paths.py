@@ -1,0 +1,52 @@
+"""The data root and every path under it (CONTRACT.md §1)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SQL_DIR = PROJECT_DIR / "sql"
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+
+SOURCES = ("igate", "late", "documents", "postal", "reports", "reference")
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    root: Path
+
+    @classmethod
+    def resolve(cls, data_dir: str | os.PathLike[str] | None = None) -> DataPaths:
+        """`--data-dir`, else `CCHC_DATA_DIR`, else `./data`."""
+        chosen = data_dir or os.environ.get("CCHC_DATA_DIR") or "data"
+        return cls(Path(chosen).expanduser().resolve())
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def processed(self) -> Path:
+        return self.root / "processed"
+
+    @property
+    def landing(self) -> Path:
+        return self.processed / "landing"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.processed / "warehouse.duckdb"
+
+    @property
+    def exports(self) -> Path:
+        return self.processed / "exports"
+
+    @property
+    def run_log(self) -> Path:
+        return self.processed / "last_run.json"
+
+    def relative(self, path: Path) -> str:
+        """A path as the `dq_` tables name it: relative to the root, `/` separators."""
+        return path.resolve().relative_to(self.root).as_posix()

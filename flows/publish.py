@@ -1,0 +1,47 @@
+"""Publishing: the marts of the published warehouse as Parquet and CSV files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from flows.paths import DataPaths
+
+MART_PREFIXES = ("fct_", "rpt_", "ind_", "dq_", "dim_")
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The output tables of the contract, in name order."""
+    names = con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = 'main' ORDER BY table_name"
+    ).fetchall()
+    return [n for (n,) in names if n.startswith(MART_PREFIXES)]
+
+
+def export_marts(paths: DataPaths) -> list[Path]:
+    """Write every mart to exports/ (Parquet and CSV), replacing the previous set at once."""
+    staging = paths.processed / f".exports.{os.getpid()}.tmp"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    written: list[Path] = []
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        for table in mart_tables(con):
+            # ORDER BY ALL makes two runs over the same data write identical files.
+            query = f"SELECT * FROM {table} ORDER BY ALL"
+            parquet = staging / f"{table}.parquet"
+            csv = staging / f"{table}.csv"
+            con.execute(f"COPY ({query}) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd)")
+            con.execute(f"COPY ({query}) TO '{csv}' (FORMAT csv, HEADER true)")
+            written += [paths.exports / parquet.name, paths.exports / csv.name]
+    old = paths.processed / f".exports.{os.getpid()}.old"
+    if paths.exports.exists():
+        os.replace(paths.exports, old)
+    os.replace(staging, paths.exports)
+    if old.exists():
+        shutil.rmtree(old)
+    return written

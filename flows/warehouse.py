@@ -1,0 +1,491 @@
+"""The model runner: plain SQL files in dependency order, audits, and an atomic swap.
+
+A model is `sql/<layer>/<name>.sql`; it becomes the table (or view) `<name>`. The order comes
+from the names each model reads after FROM/JOIN, so files need no numbers. Audits in
+`sql/tests/` return violating rows; their first line gives the severity. The warehouse is built
+in `<target>.building` and only replaces `<target>` once every error-severity audit passes, so a
+reader never sees a half-built or failing warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+TESTS_DIRNAME = "tests"
+SAMPLE_ROWS = 5
+
+
+class ModelGraphError(Exception):
+    """The models cannot be ordered: a cycle, a missing name, a duplicate or a bad header."""
+
+
+class ModelError(Exception):
+    """A model or audit query failed in DuckDB; the message names the file."""
+
+
+class AuditError(Exception):
+    """An error-severity audit found violations; the warehouse was not replaced."""
+
+    def __init__(self, message: str, results: list[AuditResult]) -> None:
+        super().__init__(message)
+        self.results = results
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    path: Path
+    sql: str
+    materialized: str = "table"
+    # Every name read after FROM/JOIN, CTE names excluded, lower case.
+    reads: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    name: str
+    severity: str
+    violations: int
+    sample: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.violations == 0
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    target: Path
+    audits: list[AuditResult]
+    timings: dict[str, float]
+
+    @property
+    def warnings(self) -> list[AuditResult]:
+        return [a for a in self.audits if a.severity == "warning" and not a.passed]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the names a model depends on
+# --------------------------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
+  | (?P<string>'(?:[^']|'')*'?|\$(?P<tag>\w*)\$.*?(?:\$(?P=tag)\$|\Z))
+  | (?P<qident>"(?:[^"]|"")*"?)
+  | (?P<ident>[^\W\d]\w*)
+  | (?P<number>\d+(?:\.\d*)?)
+  | (?P<punct>::|.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+# A FROM inside a call such as extract(year FROM x) or trim(both FROM x) reads a column, not a
+# table: a FROM reads a table only at the top level or in a group that starts a query.
+_QUERY_STARTS = {"select", "with", "from", "values", "(", "pivot", "unpivot", "summarize"}
+
+# Words that can follow a table reference without being its alias.
+_CLAUSE_WORDS = {
+    "where", "join", "left", "right", "inner", "outer", "full", "cross", "natural", "asof",
+    "positional", "anti", "semi", "on", "using", "group", "order", "limit", "offset", "having",
+    "qualify", "window", "union", "except", "intersect", "select", "lateral", "tablesample",
+    "pivot", "unpivot", "returning", "from", "as",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # ident, qident, string, number, punct
+    text: str  # lower case for identifiers and keywords
+
+    @property
+    def is_name(self) -> bool:
+        return self.kind in ("ident", "qident")
+
+
+def _tokens(sql: str) -> list[_Token]:
+    out: list[_Token] = []
+    for match in _TOKEN_RE.finditer(sql):
+        kind = match.lastgroup
+        if kind == "tag":  # the inner group of a dollar-quoted string
+            kind = "string"
+        if kind in ("ws", "comment"):
+            continue
+        text = match.group(0)
+        if kind == "qident":
+            # DuckDB matches quoted identifiers case-insensitively too.
+            text = text[1:-1].replace('""', '"').lower()
+        elif kind in ("ident", "punct"):
+            text = text.lower()
+        out.append(_Token(kind, text))
+    return out
+
+
+def _group_starts(tokens: list[_Token]) -> list[str | None]:
+    """For each token, the first token of the innermost parenthesised group holding it."""
+    starts: list[str | None] = []
+    stack: list[int] = []  # index of each open paren
+    for i, tok in enumerate(tokens):
+        if stack:
+            start = stack[-1] + 1
+            starts.append(tokens[start].text if start < len(tokens) else None)
+        else:
+            starts.append(None)
+        if tok.text == "(" and tok.kind == "punct":
+            stack.append(i)
+        elif tok.text == ")" and tok.kind == "punct" and stack:
+            stack.pop()
+    return starts
+
+
+def _skip_group(tokens: list[_Token], i: int) -> int:
+    """Index just past the parenthesised group opening at tokens[i]."""
+    depth = 0
+    while i < len(tokens):
+        if tokens[i].kind == "punct" and tokens[i].text == "(":
+            depth += 1
+        elif tokens[i].kind == "punct" and tokens[i].text == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
+
+
+def _cte_names(tokens: list[_Token]) -> set[str]:
+    names: set[str] = set()
+    for i, tok in enumerate(tokens):
+        if not tok.is_name or i == 0:
+            continue
+        before = tokens[i - 1]
+        if not (before.text in ("with", "recursive") or (before.kind == "punct" and before.text == ",")):
+            continue
+        j = i + 1
+        if j < len(tokens) and tokens[j].text == "(":  # a column list: name(a, b) AS (...)
+            j = _skip_group(tokens, j)
+        if j >= len(tokens) or tokens[j].text != "as":
+            continue
+        j += 1
+        while j < len(tokens) and tokens[j].text in ("not", "materialized"):
+            j += 1
+        if j < len(tokens) and tokens[j].text == "(":
+            names.add(tok.text)
+    return names
+
+
+def _read_table_item(tokens: list[_Token], i: int, refs: set[str]) -> int:
+    """Read one FROM item at tokens[i]; add a table name to refs; return the next index."""
+    while i < len(tokens) and tokens[i].text in ("lateral", "only"):
+        i += 1
+    if i >= len(tokens):
+        return i
+    tok = tokens[i]
+    if tok.kind == "punct" and tok.text == "(":
+        return _skip_group(tokens, i)  # a subquery: its own FROMs are read on their own
+    if not tok.is_name:
+        return i + 1  # a string (FROM 'file.parquet') or something else: not a model
+    name = tok.text
+    i += 1
+    while i + 1 < len(tokens) and tokens[i].text == "." and tokens[i + 1].is_name:
+        name = tokens[i + 1].text  # schema.table: the table is the last part
+        i += 2
+    if i < len(tokens) and tokens[i].text == "(":
+        return _skip_group(tokens, i)  # a table function: range(...), unnest(...), ...
+    refs.add(name)
+    return i
+
+
+def _skip_alias(tokens: list[_Token], i: int) -> int:
+    if i < len(tokens) and tokens[i].text == "as":
+        i += 1
+    if i < len(tokens) and tokens[i].is_name and tokens[i].text not in _CLAUSE_WORDS:
+        i += 1
+        if i < len(tokens) and tokens[i].text == "(":  # column aliases: t(a, b)
+            i = _skip_group(tokens, i)
+    return i
+
+
+def referenced_names(sql: str) -> tuple[set[str], set[str]]:
+    """(names read after FROM/JOIN, CTE names) of one SQL text, comments and strings ignored."""
+    tokens = _tokens(sql)
+    starts = _group_starts(tokens)
+    refs: set[str] = set()
+    for i, tok in enumerate(tokens):
+        if tok.kind != "ident":
+            continue
+        if tok.text == "join":
+            _read_table_item(tokens, i + 1, refs)
+        elif (
+            tok.text == "from"
+            and (starts[i] is None or starts[i] in _QUERY_STARTS)
+            and (i == 0 or tokens[i - 1].text != "distinct")  # a IS [NOT] DISTINCT FROM b
+        ):
+            j = _read_table_item(tokens, i + 1, refs)
+            j = _skip_alias(tokens, j)
+            # FROM a, b: a comma list of tables.
+            while j < len(tokens) and tokens[j].kind == "punct" and tokens[j].text == ",":
+                j = _read_table_item(tokens, j + 1, refs)
+                j = _skip_alias(tokens, j)
+    ctes = _cte_names(tokens)
+    return refs - ctes, ctes
+
+
+# --------------------------------------------------------------------------------------------
+# Discovering and ordering models
+# --------------------------------------------------------------------------------------------
+
+_HEADER_RE = re.compile(r"^\s*--\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$")
+
+
+def _header(sql: str) -> dict[str, str]:
+    """`-- key: value` lines of the leading comment block."""
+    out: dict[str, str] = {}
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("--"):
+            break
+        match = _HEADER_RE.match(stripped)
+        if match:
+            out.setdefault(match.group(1).lower(), match.group(2).lower())
+    return out
+
+
+def discover_models(sql_dir: Path) -> list[Model]:
+    """Every `*.sql` under sql_dir except `tests/`, sorted by path; file stem = model name."""
+    sql_dir = Path(sql_dir)
+    tests_dir = sql_dir / TESTS_DIRNAME
+    models: list[Model] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(sql_dir.rglob("*.sql")):
+        if tests_dir in path.parents:
+            continue
+        name = path.stem.lower()
+        if name in seen:
+            raise ModelGraphError(f"two models named {name!r}: {seen[name]} and {path}")
+        seen[name] = path
+        sql = path.read_text(encoding="utf-8")
+        materialized = _header(sql).get("materialized", "table")
+        if materialized not in ("table", "view"):
+            raise ModelGraphError(f"{path}: materialized must be 'table' or 'view', not {materialized!r}")
+        reads, _ = referenced_names(sql)
+        models.append(Model(name, path, sql, materialized, frozenset(reads)))
+    return models
+
+
+def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle of graph (node -> the models it reads), as a closed path of names."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for dep in sorted(graph[node]):
+            if state.get(dep) == 1:
+                return path[path.index(dep) :] + [dep]
+            if dep not in state:
+                found = visit(dep)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return []
+
+
+def order_models(models: Iterable[Model], provided: Iterable[str] = ()) -> list[Model]:
+    """Models in an order where each runs after every model it reads.
+
+    A name read that is neither a model nor a provided table is an error, as is a cycle.
+    Ties are broken by name, so the order is the same on every run.
+    """
+    by_name = {m.name: m for m in models}
+    available = {p.lower() for p in provided}
+    graph: dict[str, set[str]] = {}
+    for model in by_name.values():
+        deps: set[str] = set()
+        for ref in sorted(model.reads):
+            if ref in by_name:
+                deps.add(ref)
+            elif ref not in available:
+                raise ModelGraphError(
+                    f"{model.path}: reads {ref!r}, which is neither a model, a CTE "
+                    "nor a provided table"
+                )
+        graph[model.name] = deps
+
+    ordered: list[Model] = []
+    done: set[str] = set()
+    remaining = dict(graph)
+    while remaining:
+        ready = sorted(n for n, deps in remaining.items() if deps <= done)
+        if not ready:
+            cycle = _find_cycle({n: d & set(remaining) for n, d in remaining.items()})
+            files = " -> ".join(str(by_name[n].path) for n in cycle)
+            raise ModelGraphError(f"dependency cycle between models: {files}")
+        for name in ready:
+            ordered.append(by_name[name])
+            done.add(name)
+            del remaining[name]
+    return ordered
+
+
+# --------------------------------------------------------------------------------------------
+# Running models and audits
+# --------------------------------------------------------------------------------------------
+
+
+def _statement_body(sql: str) -> str:
+    """The model's query without trailing semicolons, ready to follow `AS`."""
+    body = sql.rstrip()
+    while body.endswith(";"):
+        body = body[:-1].rstrip()
+    # A trailing `-- comment` would swallow anything appended on the same line.
+    return body + "\n"
+
+
+def existing_relations(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Tables and views visible to the connection (temp ones included): name -> kind."""
+    rows = con.execute(
+        """
+        SELECT lower(table_name), 'table' FROM duckdb_tables() WHERE NOT internal
+        UNION ALL
+        SELECT lower(view_name), 'view' FROM duckdb_views() WHERE NOT internal
+        """
+    ).fetchall()
+    return {name: kind for name, kind in rows}
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def run_models(
+    con: duckdb.DuckDBPyConnection, models: Iterable[Model], provided: Iterable[str] | None = None
+) -> dict[str, float]:
+    """Create every model in dependency order; returns seconds per model.
+
+    Without `provided`, the tables and views already in the connection are the provided ones.
+    """
+    models = list(models)
+    names = {m.name for m in models}
+    relations = existing_relations(con)
+    if provided is None:
+        provided = [n for n in relations if n not in names]
+    timings: dict[str, float] = {}
+    for model in order_models(models, provided):
+        kind = "VIEW" if model.materialized == "view" else "TABLE"
+        started = time.perf_counter()
+        try:
+            # CREATE OR REPLACE cannot turn a table into a view or back.
+            other = relations.get(model.name)
+            if other and other != model.materialized:
+                con.execute(f"DROP {other.upper()} {_quote(model.name)}")
+            con.execute(
+                f"CREATE OR REPLACE {kind} {_quote(model.name)} AS\n{_statement_body(model.sql)}"
+            )
+        except duckdb.Error as exc:
+            raise ModelError(f"{model.path}: {exc}") from exc
+        relations[model.name] = model.materialized
+        timings[model.name] = time.perf_counter() - started
+    return timings
+
+
+def _severity(path: Path, sql: str) -> str:
+    first = sql.lstrip().splitlines()[0] if sql.strip() else ""
+    match = re.match(r"^--\s*severity\s*:\s*(error|warning)\s*$", first.strip(), re.IGNORECASE)
+    if not match:
+        raise ModelGraphError(f"{path}: the first line must be '-- severity: error' or 'warning'")
+    return match.group(1).lower()
+
+
+def run_audits(con: duckdb.DuckDBPyConnection, tests_dir: Path) -> list[AuditResult]:
+    """Run every `*.sql` audit of tests_dir (sorted by name); each returns violating rows."""
+    results: list[AuditResult] = []
+    tests_dir = Path(tests_dir)
+    if not tests_dir.is_dir():
+        return results
+    for path in sorted(tests_dir.glob("*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        severity = _severity(path, sql)
+        body = _statement_body(sql)
+        try:
+            count = con.execute(f"SELECT count(*) FROM (\n{body})").fetchone()[0]
+            sample: list[dict[str, object]] = []
+            if count:
+                cur = con.execute(f"SELECT * FROM (\n{body}) LIMIT {SAMPLE_ROWS}")
+                columns = [d[0] for d in cur.description]
+                sample = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+        except duckdb.Error as exc:
+            raise ModelError(f"{path}: {exc}") from exc
+        results.append(AuditResult(path.stem, severity, int(count), sample))
+    return results
+
+
+def _describe_failures(failures: list[AuditResult]) -> str:
+    lines = []
+    for audit in failures:
+        lines.append(f"audit {audit.name} failed: {audit.violations} violating row(s), e.g.")
+        lines.extend(f"  {row}" for row in audit.sample)
+    return "\n".join(lines)
+
+
+def _remove_database(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def build(
+    target: Path,
+    prepare: Callable[[duckdb.DuckDBPyConnection], None],
+    sql_dir: Path = DEFAULT_SQL_DIR,
+) -> BuildResult:
+    """Build the warehouse into `<target>.building`, audit it, then swap it onto target.
+
+    `prepare(con)` creates the provided tables (land_* views, ref_public_holidays) and the
+    functions name_key/sector_key. On any failure target is left as it was and the building
+    file is removed.
+    """
+    target = Path(target)
+    sql_dir = Path(sql_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(target.name + ".building")
+    _remove_database(building)  # a leftover of a crashed build
+    models = discover_models(sql_dir)
+    swapped = False
+    con = duckdb.connect(str(building))
+    try:
+        prepare(con)
+        timings = run_models(con, models)
+        audits = run_audits(con, sql_dir / TESTS_DIRNAME)
+        failures = [a for a in audits if a.severity == "error" and not a.passed]
+        if failures:
+            raise AuditError(_describe_failures(failures), audits)
+        con.execute("CHECKPOINT")
+        con.close()
+        # A WAL left by a crashed writer of the old file would be replayed onto the new one.
+        target.with_name(target.name + ".wal").unlink(missing_ok=True)
+        os.replace(building, target)
+        swapped = True
+    finally:
+        if not swapped:
+            con.close()
+            _remove_database(building)
+    return BuildResult(target, audits, timings)
