@@ -33,9 +33,7 @@ def _cell_key(row: list[str | None], col: int) -> str:
     return header_key(row[col]) if col < len(row) and row[col] is not None else ""
 
 
-def _map_columns(
-    profile: Profile, keys: list[str]
-) -> tuple[dict[int, str], dict[str, list[int]]]:
+def _map_columns(profile: Profile, keys: list[str]) -> tuple[dict[int, str], dict[str, list[int]]]:
     """Columns → fields; a field named twice keeps its first column."""
     columns: dict[int, str] = {}
     seen: dict[str, int] = {}
@@ -73,9 +71,7 @@ def find_header(profile: Profile, rows: list[list[str | None]]) -> HeaderMatch |
     limit = min(len(rows), HEADER_SCAN_ROWS)
     for index in range(limit):
         row = rows[index]
-        single, single_dups = _map_columns(
-            profile, [_cell_key(row, c) for c in range(len(row))]
-        )
+        single, single_dups = _map_columns(profile, [_cell_key(row, c) for c in range(len(row))])
         if index + 1 < len(rows):
             below = rows[index + 1]
             pair, pair_dups = _map_columns(profile, _two_row_keys(row, below))

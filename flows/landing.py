@@ -368,7 +368,7 @@ def land_file(paths: DataPaths, path: Path) -> FileResult:
     try:
         key = landing_key(content_hash(path), profile)
     except OSError as exc:
-        return _failed(relative, source, f"cannot read the file: {exc}")
+        return _failed(relative, source, f"{relative}: cannot read the file ({exc.strerror})")
     folder = paths.landing / profile.source
     meta_path = folder / f"{key}.json"
     if meta_path.exists():
@@ -380,9 +380,9 @@ def land_file(paths: DataPaths, path: Path) -> FileResult:
     try:
         sheets = read_sheets(path)
     except ReadError as exc:
-        return _failed(relative, source, str(exc))
+        return _failed(relative, source, f"{relative}: {exc.reason}")
     except OSError as exc:
-        return _failed(relative, source, f"cannot read the file: {exc}")
+        return _failed(relative, source, f"{relative}: cannot read the file ({exc.strerror})")
     return _land_sheets(relative, profile, sheets, folder, key)
 
 

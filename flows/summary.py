@@ -78,9 +78,9 @@ def read_accounting(con: duckdb.DuckDBPyConnection, report: RunReport) -> None:
 
 def read_headline(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Late rate overall and of the worst sector, and the online share, for the latest year."""
-    year = con.execute(
-        "SELECT max(period) FROM rpt_bieu06 WHERE period_type = 'year'"
-    ).fetchone()[0]
+    year = con.execute("SELECT max(period) FROM rpt_bieu06 WHERE period_type = 'year'").fetchone()[
+        0
+    ]
     if year is None:
         return {}
     late = con.execute(

@@ -93,14 +93,6 @@ _TOKEN_RE = re.compile(
 # table: a FROM reads a table only at the top level or in a group that starts a query.
 _QUERY_STARTS = {"select", "with", "from", "values", "(", "pivot", "unpivot", "summarize"}
 
-# Words that can follow a table reference without being its alias.
-_CLAUSE_WORDS = {
-    "where", "join", "left", "right", "inner", "outer", "full", "cross", "natural", "asof",
-    "positional", "anti", "semi", "on", "using", "group", "order", "limit", "offset", "having",
-    "qualify", "window", "union", "except", "intersect", "select", "lateral", "tablesample",
-    "pivot", "unpivot", "returning", "from", "as",
-}  # fmt: skip
-
 
 @dataclass(frozen=True)
 class _Token:
@@ -115,9 +107,7 @@ class _Token:
 def _tokens(sql: str) -> list[_Token]:
     out: list[_Token] = []
     for match in _TOKEN_RE.finditer(sql):
-        kind = match.lastgroup
-        if kind == "tag":  # the inner group of a dollar-quoted string
-            kind = "string"
+        kind = match.lastgroup  # the outermost group: `tag` is inside `string`
         if kind in ("ws", "comment"):
             continue
         text = match.group(0)
@@ -167,7 +157,9 @@ def _cte_names(tokens: list[_Token]) -> set[str]:
         if not tok.is_name or i == 0:
             continue
         before = tokens[i - 1]
-        if not (before.text in ("with", "recursive") or (before.kind == "punct" and before.text == ",")):
+        if not (
+            before.text in ("with", "recursive") or (before.kind == "punct" and before.text == ",")
+        ):
             continue
         j = i + 1
         if j < len(tokens) and tokens[j].text == "(":  # a column list: name(a, b) AS (...)
@@ -204,14 +196,28 @@ def _read_table_item(tokens: list[_Token], i: int, refs: set[str]) -> int:
     return i
 
 
-def _skip_alias(tokens: list[_Token], i: int) -> int:
-    if i < len(tokens) and tokens[i].text == "as":
+_ENDS = {  # words that end a FROM clause
+    "where", "group", "having", "qualify", "window", "order", "limit", "offset", "union",
+    "except", "intersect", "select", "returning",
+}  # fmt: skip
+
+
+def _read_comma_items(tokens: list[_Token], i: int, refs: set[str]) -> None:
+    """FROM a, b JOIN c ON x, d: every item after a comma at the FROM's own depth."""
+    depth = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.kind == "punct" and tok.text == "(":
+            depth += 1
+        elif tok.kind == "punct" and tok.text == ")":
+            depth -= 1
+            if depth < 0:
+                return
+        elif depth == 0 and (tok.text == ";" or (tok.kind == "ident" and tok.text in _ENDS)):
+            return
+        elif depth == 0 and tok.kind == "punct" and tok.text == ",":
+            _read_table_item(tokens, i + 1, refs)
         i += 1
-    if i < len(tokens) and tokens[i].is_name and tokens[i].text not in _CLAUSE_WORDS:
-        i += 1
-        if i < len(tokens) and tokens[i].text == "(":  # column aliases: t(a, b)
-            i = _skip_group(tokens, i)
-    return i
 
 
 def referenced_names(sql: str) -> tuple[set[str], set[str]]:
@@ -229,12 +235,8 @@ def referenced_names(sql: str) -> tuple[set[str], set[str]]:
             and (starts[i] is None or starts[i] in _QUERY_STARTS)
             and (i == 0 or tokens[i - 1].text != "distinct")  # a IS [NOT] DISTINCT FROM b
         ):
-            j = _read_table_item(tokens, i + 1, refs)
-            j = _skip_alias(tokens, j)
-            # FROM a, b: a comma list of tables.
-            while j < len(tokens) and tokens[j].kind == "punct" and tokens[j].text == ",":
-                j = _read_table_item(tokens, j + 1, refs)
-                j = _skip_alias(tokens, j)
+            _read_table_item(tokens, i + 1, refs)
+            _read_comma_items(tokens, i + 1, refs)
     ctes = _cte_names(tokens)
     return refs - ctes, ctes
 
@@ -261,8 +263,13 @@ def _header(sql: str) -> dict[str, str]:
     return out
 
 
-def discover_models(sql_dir: Path) -> list[Model]:
-    """Every `*.sql` under sql_dir except `tests/`, sorted by path; file stem = model name."""
+def discover_models(sql_dir: Path, provided: Iterable[str] | None = None) -> list[Model]:
+    """Every `*.sql` under sql_dir except `tests/`, in dependency order; file stem = name.
+
+    A cycle is an error here already. With `provided` (the names the build supplies), a name
+    read that is neither a model nor provided is one too; without it, that check waits for
+    run_models, which knows the connection's tables.
+    """
     sql_dir = Path(sql_dir)
     tests_dir = sql_dir / TESTS_DIRNAME
     models: list[Model] = []
@@ -277,10 +284,12 @@ def discover_models(sql_dir: Path) -> list[Model]:
         sql = path.read_text(encoding="utf-8")
         materialized = _header(sql).get("materialized", "table")
         if materialized not in ("table", "view"):
-            raise ModelGraphError(f"{path}: materialized must be 'table' or 'view', not {materialized!r}")
+            raise ModelGraphError(
+                f"{path}: materialized must be 'table' or 'view', not {materialized!r}"
+            )
         reads, _ = referenced_names(sql)
         models.append(Model(name, path, sql, materialized, frozenset(reads)))
-    return models
+    return order_models(models, provided)
 
 
 def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
@@ -310,21 +319,21 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
     return []
 
 
-def order_models(models: Iterable[Model], provided: Iterable[str] = ()) -> list[Model]:
+def order_models(models: Iterable[Model], provided: Iterable[str] | None = ()) -> list[Model]:
     """Models in an order where each runs after every model it reads.
 
-    A name read that is neither a model nor a provided table is an error, as is a cycle.
-    Ties are broken by name, so the order is the same on every run.
+    A cycle is an error, and so is a name read that is neither a model nor in `provided`
+    (`provided=None` skips that check). Ties are broken by name, so every run has one order.
     """
     by_name = {m.name: m for m in models}
-    available = {p.lower() for p in provided}
+    available = None if provided is None else {p.lower() for p in provided}
     graph: dict[str, set[str]] = {}
     for model in by_name.values():
         deps: set[str] = set()
         for ref in sorted(model.reads):
             if ref in by_name:
                 deps.add(ref)
-            elif ref not in available:
+            elif available is not None and ref not in available:
                 raise ModelGraphError(
                     f"{model.path}: reads {ref!r}, which is neither a model, a CTE "
                     "nor a provided table"
@@ -353,12 +362,18 @@ def order_models(models: Iterable[Model], provided: Iterable[str] = ()) -> list[
 
 
 def _statement_body(sql: str) -> str:
-    """The model's query without trailing semicolons, ready to follow `AS`."""
-    body = sql.rstrip()
-    while body.endswith(";"):
-        body = body[:-1].rstrip()
-    # A trailing `-- comment` would swallow anything appended on the same line.
-    return body + "\n"
+    """The model's query without trailing semicolons or comment lines, ready to follow `AS`."""
+    lines = sql.rstrip().splitlines()
+    while lines:
+        last = lines[-1].strip()
+        if not last or last.startswith("--"):
+            lines.pop()
+        elif last.endswith(";"):
+            lines[-1] = lines[-1].rstrip()[:-1]
+        else:
+            break
+    # Ends with a newline: a `-- comment` on the last line must not swallow what follows.
+    return "\n".join(lines) + "\n"
 
 
 def existing_relations(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -60,8 +60,9 @@ final as (
         row_number,
         case_code,
         procedure_code,
-        -- like units: the catalogue's name when the code is known, else the export's
-        coalesce(catalogue_procedure_name, procedure_name) as procedure_name,
+        -- the export's name as written (§3.4 renames units and sectors only), the
+        -- catalogue's when the export has none
+        coalesce(procedure_name, catalogue_procedure_name) as procedure_name,
         case
             when sector is not null then coalesce(matched_sector, sector)
             -- no sector in the export: the catalogue's sector of its procedure

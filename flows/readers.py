@@ -1,0 +1,542 @@
+"""Reading exports into sheets of physical rows of text cells (CONTRACT.md §2).
+
+`read_sheets` turns an `.xlsx`, `.xls` or `.csv` file into `Sheet`s whose `rows[i]` is physical
+row i+1 (the row number Excel shows; for CSV the line number). Cells are text or None: the
+reader does not clean, type or interpret anything, so that the header finder and the landing
+step see exactly what the export holds and every row can be accounted for.
+
+The real format is taken from the file's first bytes: web systems save HTML tables as `.xls`,
+and some tools save CSV as `.xlsx`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gc
+import io
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+__all__ = ["ReadError", "Sheet", "read_sheets", "SUFFIXES"]
+
+SUFFIXES = (".xlsx", ".xls", ".csv")
+
+
+@dataclass
+class Sheet:
+    """One sheet of a workbook, one table of an HTML export, or a whole CSV file."""
+
+    name: str | None  # None for a CSV or an HTML table (neither has sheet names)
+    index: int  # 0-based position in the workbook
+    hidden: bool
+    rows: list[list[str | None]]  # physical rows from row 1 to the last non-empty row
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all; the message names the file and the reason."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        # Both parts go to args so that the exception survives pickling between processes.
+        super().__init__(str(path), reason)
+        self.path = str(path)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """Read every sheet of an export as rows of text cells (None for an empty cell).
+
+    Raises `ReadError` for an unsupported extension, an empty, corrupt, password-protected or
+    undecodable file.
+    """
+    with _gc_paused():
+        return _read(Path(path))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # A big sheet is millions of new lists; they hold no reference cycles, yet each batch of
+    # them triggers a cyclic-GC pass over everything alive (about 40% of a CSV read).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(path: Path) -> list[Sheet]:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ReadError(
+            path, f"unsupported file type {suffix or '(no extension)'}: only .xlsx, .xls, .csv"
+        )
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_SIZE)
+    except OSError as error:
+        raise ReadError(path, f"cannot open the file: {error.strerror or error}") from error
+    if not head:
+        raise ReadError(path, "empty file")
+    if head.startswith(_ZIP_MAGIC):
+        return _read_workbook(path, "xlsx")
+    if head.startswith(_OLE2_MAGIC):
+        return _read_workbook(path, "xls")
+
+    if suffix == ".csv":
+        if not _looks_like_text(head):
+            raise ReadError(path, "not a CSV text file: binary content")
+        return [_read_csv(path, path.read_bytes())]
+
+    # An Excel name over bytes that are neither ZIP nor OLE2.
+    if not _looks_like_text(head):
+        raise ReadError(path, "not a readable Excel workbook: neither xlsx, nor xls, nor text")
+    start = _decode_head(head)[:1024].lower()
+    if "<table" in start or "<html" in start:
+        return _read_html(path, path.read_bytes())
+    if "urn:schemas-microsoft-com:office:spreadsheet" in _decode_head(head).lower():
+        raise ReadError(
+            path, "not a readable Excel workbook: Excel 2003 XML format, save it as .xlsx"
+        )
+    return [_read_csv(path, path.read_bytes())]
+
+
+# ---------------------------------------------------------------------------------------------
+# Format sniffing and text decoding
+
+_HEAD_SIZE = 65536
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SUFFIX_KIND = {".xlsx": "xlsx", ".xls": "xls"}
+
+# C0 controls other than tab, line breaks, form feed and the DOS end-of-file mark. Real text
+# may carry a stray one; random bytes decoded as Windows-1258 carry one in ten.
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
+_ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 (BOM)",
+    "utf-16": "UTF-16 (BOM)",
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
+    "cp1258": "Windows-1258",
+}
+
+
+def _bom_or_utf16(sample: bytes) -> str | None:
+    """The encoding a BOM names, or UTF-16 without BOM when NUL bytes are frequent."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = sample[:4096]
+    half = len(sample) // 2
+    if half == 0:
+        return None
+    # ASCII in UTF-16 has a NUL high byte: after the character (LE) or before it (BE).
+    even_nuls = sample[0 : 2 * half : 2].count(0)
+    odd_nuls = sample[1 : 2 * half : 2].count(0)
+    if odd_nuls > 0.3 * half and odd_nuls > 2 * even_nuls:
+        return "utf-16-le"
+    if even_nuls > 0.3 * half and even_nuls > 2 * odd_nuls:
+        return "utf-16-be"
+    return None
+
+
+def _decode_head(head: bytes) -> str:
+    """Best-effort decoding of the first bytes, for sniffing only."""
+    encoding = _bom_or_utf16(head)
+    candidates = [encoding] if encoding else ["utf-8", "cp1258"]
+    for candidate in candidates:
+        try:
+            # Incremental, so that a character cut at the end of the head is not an error.
+            return codecs.getincrementaldecoder(candidate)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+    return head.decode("cp1258", errors="replace")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    text = _decode_head(head)
+    if not text:
+        return True
+    return len(_CONTROL_RE.findall(text)) <= 0.01 * len(text)
+
+
+def _decode(path: Path, data: bytes, declared: str | None = None) -> str:
+    """The whole file as text: BOM, else UTF-16 by NULs, else declared, UTF-8, Windows-1258."""
+    encoding = _bom_or_utf16(data)
+    if encoding is None:
+        # No BOM and few NULs: a declared UTF-16/32 would be a lie that decodes into garbage.
+        if declared is not None and declared.startswith(("utf-16", "utf-32")):
+            declared = None
+        for candidate in (declared, "utf-8"):
+            if candidate is None:
+                continue
+            try:
+                return data.decode(candidate)
+            except UnicodeDecodeError:
+                continue
+        encoding = "cp1258"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        tried = "not UTF-8, nor " if encoding == "cp1258" else "not "
+        bad = data[error.start : error.start + 1].hex()
+        raise ReadError(
+            path,
+            f"cannot decode the text: {tried}{_ENCODING_NAMES[encoding]} "
+            f"(byte 0x{bad} at offset {error.start}: {error.reason})",
+        ) from error
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel workbooks (python-calamine)
+
+
+def _read_workbook(path: Path, kind: str) -> list[Sheet]:
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        raise ReadError(path, f"cannot open the file: {error.strerror or error}") from error
+    with handle:
+        if _SUFFIX_KIND.get(path.suffix.lower()) == kind:
+            # from_path picks the reader by extension and keeps its precise error messages.
+            book = _calamine(path, kind, None, CalamineWorkbook.from_path, str(path))
+        else:
+            # The extension lies: calamine detects the format from the content.
+            book = _calamine(path, kind, None, CalamineWorkbook.from_filelike, handle)
+        with book:
+            sheets = []
+            for index, meta in enumerate(book.sheets_metadata):
+                sheet = _calamine(path, kind, meta.name, book.get_sheet_by_index, index)
+                rows = _calamine(path, kind, meta.name, sheet.to_python, skip_empty_area=False)
+                hidden = meta.visible != SheetVisibleEnum.Visible
+                sheets.append(Sheet(meta.name, index, hidden, _text_rows(rows)))
+    return sheets
+
+
+def _calamine(
+    path: Path, kind: str, sheet: str | None, call: Any, *args: Any, **kwargs: Any
+) -> Any:
+    """Run one calamine call, turning whatever it raises into a ReadError with the reason."""
+    where = "" if sheet is None else f"sheet {sheet!r}: "
+    try:
+        return call(*args, **kwargs)
+    except python_calamine.PasswordError as error:
+        raise ReadError(path, "password-protected workbook") from error
+    except Exception as error:
+        if kind == "xls" and _is_encrypted_ooxml(path):
+            raise ReadError(path, "password-protected workbook") from error
+        raise ReadError(path, f"not a readable Excel workbook: {where}{error}") from error
+    except BaseException as error:
+        # A Rust panic on a corrupt file surfaces as pyo3's PanicException (a BaseException);
+        # it must fail this file, not the run.
+        if type(error).__name__ != "PanicException":
+            raise
+        raise ReadError(path, f"not a readable Excel workbook: {where}{error}") from error
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    """An encrypted .xlsx is an OLE2 container holding an `EncryptedPackage` stream."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return "EncryptedPackage".encode("utf-16-le") in data
+
+
+def _text_rows(rows: list[Any]) -> list[list[str | None]]:
+    """Convert calamine rows to text in place (one copy of a big sheet in memory, not two)."""
+    convert = _cell_text
+    last = 0
+    for number, row in enumerate(rows):
+        cells = [(cell or None) if cell.__class__ is str else convert(cell) for cell in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        rows[number] = cells
+        if cells:
+            last = number + 1
+    del rows[last:]
+    return rows
+
+
+def _float_text(value: float) -> str:
+    # Below 2**53 an integer-valued float is exactly that integer; beyond, `repr` keeps the
+    # digits the file stored instead of binary noise (1.234567890123457e17 → …45700).
+    if value.is_integer() and -(2**53) < value < 2**53:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text:
+        return format(Decimal(text), "f")
+    return text
+
+
+def _datetime_text(value: datetime) -> str:
+    if value.microsecond:
+        # Excel shows the nearest second; calamine may hand back binary-fraction noise.
+        value = value.replace(microsecond=0) + timedelta(seconds=value.microsecond >= 500_000)
+    return value.isoformat(" ")
+
+
+def _time_text(value: time) -> str:
+    seconds = value.hour * 3600 + value.minute * 60 + value.second
+    seconds = min(seconds + (value.microsecond >= 500_000), 86399)
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _timedelta_text(value: timedelta) -> str:
+    # A duration cell ([h]:mm:ss) as total hours, the way Excel shows it.
+    seconds = round(value.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+_CONVERTERS: dict[type, Callable[[Any], str]] = {
+    float: _float_text,
+    int: str,
+    bool: lambda value: "TRUE" if value else "FALSE",
+    datetime: _datetime_text,
+    date: date.isoformat,
+    time: _time_text,
+    timedelta: _timedelta_text,
+}
+
+
+def _cell_text(value: Any) -> str | None:
+    converter = _CONVERTERS.get(value.__class__)
+    if converter is not None:
+        return converter(value)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value or None
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+_DELIMITERS = (",", ";", "\t")
+_SNIFF_CHARS = 65536
+_SNIFF_RECORDS = 50
+# Line breaks that str.splitlines honours but the csv module (and Excel) do not.
+_EXOTIC_BREAKS_RE = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _read_csv(path: Path, data: bytes) -> Sheet:
+    text = _decode(path, data)
+    delimiter = _sniff_delimiter(text)
+    if _EXOTIC_BREAKS_RE.search(text):
+        lines: Any = io.StringIO(text, newline="")
+    else:
+        lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows: list[list[str | None]] = []
+    last = 0
+    try:
+        for record in reader:
+            cells = [cell or None for cell in record]
+            while cells and cells[-1] is None:
+                cells.pop()
+            rows.append(cells)
+            if cells:
+                last = len(rows)
+            # A record whose quoted field spans several lines occupies all of them: its next
+            # lines stay as empty rows, so that rows[i] is always line i+1.
+            while len(rows) < reader.line_num:
+                rows.append([])
+    except csv.Error as error:
+        raise ReadError(path, f"malformed CSV near line {reader.line_num + 1}: {error}") from error
+    del rows[last:]
+    return Sheet(name=None, index=0, hidden=False, rows=rows)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter giving the most consistent column count (> 1) over the first records."""
+    sample = text[:_SNIFF_CHARS]
+    if len(text) > _SNIFF_CHARS:
+        cut = sample.rfind("\n")
+        if cut > 0:
+            sample = sample[: cut + 1]
+    best, best_key = ",", (0.0, 0)
+    for delimiter in _DELIMITERS:
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        try:
+            widths = [len(record) for record in islice(reader, _SNIFF_RECORDS) if record]
+        except csv.Error:
+            continue
+        if not widths:
+            continue
+        width, count = Counter(widths).most_common(1)[0]
+        if width < 2:
+            continue
+        # Consistency first; a tie (decimal commas inside `;` files) goes to more columns.
+        key = (count / len(widths), width)
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML tables saved as .xls
+
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_MAX_SPAN = 1000  # guards against `colspan="999999"` blowing up a row
+
+
+def _read_html(path: Path, data: bytes) -> list[Sheet]:
+    declared = None
+    match = _META_CHARSET_RE.search(data[:4096])
+    if match is not None:
+        try:
+            declared = codecs.lookup(match.group(1).decode("ascii")).name
+        except LookupError:
+            declared = None
+    parser = _TableParser()
+    parser.feed(_decode(path, data, declared))
+    parser.close()
+    if not parser.tables:
+        raise ReadError(path, "not a readable Excel workbook: an HTML page without a <table>")
+    return [
+        Sheet(name=None, index=index, hidden=False, rows=rows)
+        for index, rows in enumerate(parser.tables)
+    ]
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), _MAX_SPAN))
+    except ValueError:
+        return 1
+
+
+class _Table:
+    """Rows of one <table> being built, with the columns that rowspans still cover."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[str | None]] = []
+        self.row: list[str | None] | None = None
+        self.cell: list[str] | None = None
+        self.cell_column = 0
+        self.next_column = 0
+        self.covered: dict[int, int] = {}  # column → first row index no longer covered
+
+    def open_row(self) -> None:
+        self.close_row()
+        self.row = []
+        self.next_column = 0
+
+    def open_cell(self, colspan: int, rowspan: int) -> None:
+        self.close_cell()
+        if self.row is None:
+            self.open_row()
+        assert self.row is not None
+        row_index = len(self.rows)
+        column = self.next_column
+        while self.covered.get(column, 0) > row_index:
+            column += 1
+        # A merged cell keeps its text in the first column, None in the others (as calamine).
+        if len(self.row) < column + colspan:
+            self.row.extend([None] * (column + colspan - len(self.row)))
+        if rowspan > 1:
+            for covered in range(column, column + colspan):
+                self.covered[covered] = row_index + rowspan
+        self.cell = []
+        self.cell_column = column
+        self.next_column = column + colspan
+
+    def add_text(self, text: str) -> None:
+        if self.cell is not None:
+            self.cell.append(text)
+
+    def close_cell(self) -> None:
+        if self.cell is None or self.row is None:
+            return
+        text = "".join(self.cell)
+        # White space alone is layout (or &nbsp; filler) in HTML, not a value.
+        self.row[self.cell_column] = text if text.strip() else None
+        self.cell = None
+
+    def close_row(self) -> None:
+        self.close_cell()
+        if self.row is None:
+            return
+        row = self.row
+        while row and row[-1] is None:
+            row.pop()
+        self.rows.append(row)
+        self.row = None
+
+    def finish(self) -> list[list[str | None]]:
+        self.close_row()
+        last = len(self.rows)
+        while last and not self.rows[last - 1]:
+            last -= 1
+        del self.rows[last:]
+        return self.rows
+
+
+class _TableParser(HTMLParser):
+    """Collects every <table> (nested ones separately) in the order they open."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str | None]]] = []
+        self._open: list[_Table] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            table = _Table()
+            self.tables.append(table.rows)
+            self._open.append(table)
+            return
+        if not self._open:
+            return
+        table = self._open[-1]
+        if tag == "tr":
+            table.open_row()
+        elif tag in ("td", "th"):
+            spans = dict(attrs)
+            table.open_cell(_span(spans.get("colspan")), _span(spans.get("rowspan")))
+        elif tag == "br":
+            # A line break inside a header cell ("Ngày<br>tiếp nhận") separates words.
+            table.add_text("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self._open:
+            return
+        table = self._open[-1]
+        if tag in ("td", "th"):
+            table.close_cell()
+        elif tag == "tr":
+            table.close_row()
+        elif tag == "table":
+            table.finish()
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1].add_text(data)
+
+    def close(self) -> None:
+        super().close()
+        # An unclosed <table> at the end of a truncated page still yields its rows.
+        while self._open:
+            self._open.pop().finish()

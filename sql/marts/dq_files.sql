@@ -1,0 +1,45 @@
+-- Accounting per sheet of every raw file (CONTRACT.md §2): rows_read = rows_loaded +
+-- rows_rejected + rows_skipped, and rows_superseded (a part of rows_loaded) from the
+-- deduplication of cases.
+with
+
+files as (
+
+    select * from land_files
+
+),
+
+superseded as (
+
+    select
+        source_file,
+        sheet_index,
+        count(*) filter (where is_superseded) as rows_superseded
+    from int_cases__ranked
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        cast(files.file as varchar) as file,
+        cast(files.source as varchar) as source,
+        cast(files.sheet as varchar) as sheet,
+        cast(files.status as varchar) as status,
+        cast(coalesce(files.rows_read, 0) as bigint) as rows_read,
+        cast(coalesce(files.rows_loaded, 0) as bigint) as rows_loaded,
+        cast(coalesce(files.rows_rejected, 0) as bigint) as rows_rejected,
+        cast(coalesce(files.rows_skipped, 0) as bigint) as rows_skipped,
+        cast(coalesce(superseded.rows_superseded, 0) as bigint) as rows_superseded,
+        cast(files.message as varchar) as message,
+        files.sheet_index
+    from files
+    left join superseded
+        on superseded.source_file = files.file
+        and superseded.sheet_index = files.sheet_index
+
+)
+
+select * exclude (sheet_index) from final
+order by file, sheet_index nulls first, sheet

@@ -1,0 +1,22 @@
+-- severity: error
+-- Every rate is a fraction in [0, 1] (or NULL when its denominator is 0).
+with
+
+rates as (
+
+    select 'ind_channels' as model, period, unit_name, 'online_rate' as rate, online_rate as value
+    from ind_channels
+    union all
+    select 'ind_channels', period, unit_name, 'postal_rate', postal_rate
+    from ind_channels
+    union all
+    select 'ind_late', period, unit_name, 'late_rate', late_rate
+    from ind_late
+    union all
+    select 'ind_late', period, unit_name, 'overdue_or_late_rate', overdue_or_late_rate
+    from ind_late
+
+)
+
+select * from rates
+where value < 0 or value > 1 or isnan(value)
