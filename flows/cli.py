@@ -15,6 +15,9 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": "0.5",
+    # The temporary server of a run without PREFECT_API_URL logs harmless tracebacks while
+    # it shuts down; a real server (`prefect server start`) keeps its own logging.
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
 }
 
 

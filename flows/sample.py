@@ -18,8 +18,13 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import multiprocessing
+import multiprocessing.pool
+import os
 import random
+import threading
 import unicodedata
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -238,6 +243,7 @@ class Unit:
     weight: float = 1.0  # relative volume among units of the same level
     district: int = -1  # index into _DISTRICTS for district-level units and communes
     sector_office: str = ""  # for a district department: which sectors it handles
+    late_factor: float = 1.0  # how much more often than average its land cases run late
 
 
 def _ucode(level2: int, level3: int = 0) -> str:
@@ -280,6 +286,7 @@ class _District:
     aliases: tuple[str, ...]
     successor: str  # name of the 2025 commune-level successor
     weight: float
+    late_factor: float  # land cases late, relative to the province
     # communes: (name after "UBND ", aliases, sheet name, active)
     communes: tuple[tuple[str, tuple[str, ...], str, bool], ...]
     # active district departments: "tnmt", "tp", "kt"
@@ -289,7 +296,7 @@ class _District:
 _DISTRICTS: tuple[_District, ...] = (
     _District(51, "UBND thành phố Trà Vinh", "thành phố Trà Vinh", "TP Trà Vinh",
               ("UBND TP. Trà Vinh", "UBND TP Trà Vinh", "UBND Thành phố Trà Vinh"),
-              "UBND phường Trà Vinh", 1.6,
+              "UBND phường Trà Vinh", 1.6, 0.8,
               (("phường 1", ("UBND P.1",), "Phường 1", True),
                ("phường 2", ("UBND P.2",), "Phường 2", False),
                ("phường 3", ("UBND P.3",), "Phường 3", False),
@@ -298,7 +305,7 @@ _DISTRICTS: tuple[_District, ...] = (
                ("xã Long Đức", (), "Xã Long Đức", True)),
               ("tnmt",)),
     _District(52, "UBND huyện Càng Long", "huyện Càng Long", "Càng Long",
-              ("UBND H. Càng Long",), "UBND xã Càng Long", 1.2,
+              ("UBND H. Càng Long",), "UBND xã Càng Long", 1.2, 1.0,
               (("thị trấn Càng Long", (), "TT Càng Long", True),
                ("xã An Trường", (), "Xã An Trường", False),
                ("xã Bình Phú", (), "Xã Bình Phú", False),
@@ -306,7 +313,7 @@ _DISTRICTS: tuple[_District, ...] = (
                ("xã Nhị Long", (), "Xã Nhị Long", True)),
               ("tp",)),
     _District(53, "UBND huyện Cầu Kè", "huyện Cầu Kè", "Cầu Kè", ("UBND H. Cầu Kè",),
-              "UBND xã Cầu Kè", 0.9,
+              "UBND xã Cầu Kè", 0.9, 0.9,
               (("thị trấn Cầu Kè", (), "TT Cầu Kè", True),
                ("xã Châu Điền", (), "Xã Châu Điền", False),
                ("xã Hòa Ân", (), "Xã Hòa Ân", True),
@@ -314,7 +321,7 @@ _DISTRICTS: tuple[_District, ...] = (
                ("xã Tam Ngãi", (), "Xã Tam Ngãi", False)),
               ()),
     _District(54, "UBND huyện Tiểu Cần", "huyện Tiểu Cần", "Tiểu Cần", ("UBND H. Tiểu Cần",),
-              "UBND xã Tiểu Cần", 1.0,
+              "UBND xã Tiểu Cần", 1.0, 1.2,
               (("thị trấn Tiểu Cần", (), "TT Tiểu Cần", True),
                ("thị trấn Cầu Quan", (), "TT Cầu Quan", False),
                ("xã Hiếu Tử", (), "Xã Hiếu Tử", False),
@@ -322,7 +329,7 @@ _DISTRICTS: tuple[_District, ...] = (
                ("xã Tập Ngãi", (), "Xã Tập Ngãi", False)),
               ("kt",)),
     _District(55, "UBND huyện Châu Thành", "huyện Châu Thành", "Châu Thành",
-              ("UBND H. Châu Thành",), "UBND xã Châu Thành", 1.1,
+              ("UBND H. Châu Thành",), "UBND xã Châu Thành", 1.1, 1.5,
               (("thị trấn Châu Thành", (), "TT Châu Thành", True),
                ("xã Đa Lộc", (), "Xã Đa Lộc", True),
                ("xã Hòa Thuận", (), "Xã Hòa Thuận", False),
@@ -330,7 +337,7 @@ _DISTRICTS: tuple[_District, ...] = (
                ("xã Nguyệt Hóa", (), "Xã Nguyệt Hóa", False)),
               ("tnmt",)),
     _District(56, "UBND huyện Cầu Ngang", "huyện Cầu Ngang", "Cầu Ngang",
-              ("UBND H. Cầu Ngang",), "UBND xã Cầu Ngang", 1.0,
+              ("UBND H. Cầu Ngang",), "UBND xã Cầu Ngang", 1.0, 1.0,
               (("thị trấn Cầu Ngang", (), "TT Cầu Ngang", True),
                ("thị trấn Mỹ Long", (), "TT Mỹ Long", False),
                ("xã Hiệp Hòa", (), "Xã Hiệp Hòa", False),
@@ -338,7 +345,7 @@ _DISTRICTS: tuple[_District, ...] = (
                ("xã Vinh Kim", (), "Xã Vinh Kim", True)),
               ()),
     _District(57, "UBND huyện Trà Cú", "huyện Trà Cú", "Trà Cú", ("UBND H. Trà Cú",),
-              "UBND xã Trà Cú", 1.2,
+              "UBND xã Trà Cú", 1.2, 1.3,
               (("thị trấn Trà Cú", (), "TT Trà Cú", True),
                ("thị trấn Định An", (), "TT Định An", False),
                ("xã Đại An", (), "Xã Đại An", True),
@@ -346,14 +353,14 @@ _DISTRICTS: tuple[_District, ...] = (
                ("xã Ngọc Biên", (), "Xã Ngọc Biên", False)),
               ()),
     _District(58, "UBND huyện Duyên Hải", "huyện Duyên Hải", "Duyên Hải",
-              ("UBND H. Duyên Hải",), "UBND xã Long Hữu", 0.6,
+              ("UBND H. Duyên Hải",), "UBND xã Long Hữu", 0.6, 0.7,
               (("thị trấn Long Thành", (), "TT Long Thành", False),
                ("xã Đôn Châu", (), "Xã Đôn Châu", False),
                ("xã Long Khánh", (), "Xã Long Khánh", False),
                ("xã Ngũ Lạc", (), "Xã Ngũ Lạc", False)),
               ()),
     _District(59, "UBND thị xã Duyên Hải", "thị xã Duyên Hải", "TX Duyên Hải",
-              ("UBND TX. Duyên Hải", "UBND TX Duyên Hải"), "UBND phường Duyên Hải", 0.6,
+              ("UBND TX. Duyên Hải", "UBND TX Duyên Hải"), "UBND phường Duyên Hải", 0.6, 0.5,
               (("phường 1, thị xã Duyên Hải", ("UBND P.1 TX Duyên Hải",), "Phường 1", True),
                ("phường 2, thị xã Duyên Hải", ("UBND P.2 TX Duyên Hải",), "Phường 2", False),
                ("xã Long Toàn", (), "Xã Long Toàn", True),
@@ -398,7 +405,7 @@ def _build_units() -> list[Unit]:
         units.append(
             Unit(dcode, d.name, "huyện", PROVINCE_UNIT, "ubnd", d.aliases, REFORM_END,
                  succ_code, sheet=d.name.replace("thành phố", "TP").replace("thị xã", "TX"),
-                 active=True, weight=d.weight, district=di)
+                 active=True, weight=d.weight, district=di, late_factor=d.late_factor)
         )  # fmt: skip
         for key, (num, prefix, sheet, sectors) in _OFFICES.items():
             name = f"{prefix} {d.short}"
@@ -409,7 +416,7 @@ def _build_units() -> list[Unit]:
                 Unit(_ucode(d.code2, num), name, "huyện", dcode, "phòng",
                      (alias,) if alias != name else (), REFORM_END, succ_code, sheet=sheet,
                      active=key in d.active_offices, weight=0.35, district=di,
-                     sector_office=";".join(sectors))
+                     sector_office=";".join(sectors), late_factor=d.late_factor)
             )  # fmt: skip
         for ci, (cname, aliases, sheet, active) in enumerate(d.communes):
             units.append(
@@ -477,9 +484,9 @@ PROCEDURES: tuple[Procedure, ...] = (
        "Xóa đăng ký cho thuê, cho thuê lại, góp vốn bằng quyền sử dụng đất"),
     _p("1.004132", LAND, "T", 20, "", "Có", 0.4,
        "Giao đất, cho thuê đất cho tổ chức"),
-    _p("1.004145", LAND, "T", 10, "Một phần", "Có", 0.6,
+    _p("1.004145", LAND, "T", 10, "Một phần", "Có", 1.2,
        "Đăng ký biến động đất đai đối với tổ chức"),
-    _p("1.004122", LAND, "TH", 2, "Toàn trình", "Có", 0.5,
+    _p("1.004122", LAND, "TH", 2, "Toàn trình", "Có", 1.0,
        "Cung cấp dữ liệu đất đai"),
     _p("2.000889", LAND, "X", 45, "", "Không", 0.3,
        "Hòa giải tranh chấp đất đai"),
@@ -813,8 +820,9 @@ def _generate_cases(
         land = p.sector == LAND
         if c.kind == 0:
             u = rng.random()
-            late = u < (0.20 if land else 0.03)
-            stuck = land and 0.20 <= u < 0.235
+            p_late = 0.19 * unit.late_factor if land else 0.03
+            late = u < p_late
+            stuck = land and p_late <= u < p_late + 0.035
             if stuck:
                 fin_day = cal.after(due_day, rng.randint(25, 90))
             elif late:
@@ -894,7 +902,8 @@ def _person(
     """(name, phone, address, citizen id 12 digits, old id 9 digits) — all text."""
     name = _person_name(rng, fam_cum)
     prefix = rng.choice(_PHONE_PREFIXES)
-    phone = prefix + "".join(str(rng.randint(0, 9)) for _ in range(10 - len(prefix)))
+    rest = 10 - len(prefix)
+    phone = f"{prefix}{rng.randrange(10**rest):0{rest}d}"
     district = unit.district if unit.district >= 0 else rng.randrange(len(book))
     place = rng.choice(book[district])
     if place.startswith(("phường", "thị trấn")):
@@ -908,8 +917,8 @@ def _person(
     address = f"{home}, {place}, Trà Vinh"
     born = rng.randint(1945, 2002)
     century = (0 if born < 2000 else 2) + rng.randint(0, 1)
-    cccd = f"084{century}{born % 100:02d}" + "".join(str(rng.randint(0, 9)) for _ in range(6))
-    cmnd = "33" + "".join(str(rng.randint(0, 9)) for _ in range(7))
+    cccd = f"084{century}{born % 100:02d}{rng.randrange(10**6):06d}"
+    cmnd = f"33{rng.randrange(10**7):07d}"
     return name, phone, address, cccd, cmnd
 
 
@@ -1519,6 +1528,8 @@ def _layout(
 
 
 def _write_xlsx(path: Path, sheets: list[tuple[str, _Layout]], style: _Style) -> None:
+    # in_memory: fixed zip timestamps (1980-01-01), so the bytes do not depend on the clock.
+    # (constant_memory was measured slower here: it escapes every in-line string cell.)
     wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
     wb.set_properties({"title": "Sổ theo dõi hồ sơ", "author": "iGate"} | _CREATED)
     bold = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True})
@@ -1532,24 +1543,27 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, _Layout]], style: _Style) ->
         ws.set_column(0, width - 1, 16)
         header_rows = set(lay.header_rows)
         date_cols = lay.date_cols if style.dates == "cell" else frozenset()
+        merges: dict[int, list[tuple[int, int, int, int, str]]] = {}
+        for m in lay.merges:
+            merges.setdefault(m[0], []).append(m)
+        write_string, write_number = ws.write_string, ws.write_number
         for r, row in enumerate(lay.rows):
-            if row is None:
-                continue
-            in_data = lay.data_start <= r < lay.data_end and r not in header_rows
-            for c, v in enumerate(row):
-                if v is None or v == "":
-                    continue
-                if type(v) is str:
-                    if r in header_rows:
-                        ws.write_string(r, c, v, head)
+            if row is not None:
+                in_data = lay.data_start <= r < lay.data_end and r not in header_rows
+                for c, v in enumerate(row):
+                    if v is None or v == "":
+                        continue
+                    if type(v) is str:
+                        if r in header_rows:
+                            write_string(r, c, v, head)
+                        else:
+                            write_string(r, c, v)
+                    elif in_data and c in date_cols:
+                        write_number(r, c, v, date_fmt)
                     else:
-                        ws.write_string(r, c, v)
-                elif in_data and c in date_cols:
-                    ws.write_number(r, c, v, date_fmt)
-                else:
-                    ws.write_number(r, c, v)
-        for r0, c0, r1, c1, v in lay.merges:
-            ws.merge_range(r0, c0, r1, c1, v, head if r0 in header_rows else bold)
+                        write_number(r, c, v)
+            for r0, c0, r1, c1, v in merges.get(r, ()):
+                ws.merge_range(r0, c0, r1, c1, v, head if r0 in header_rows else bold)
     wb.close()
 
 
@@ -1704,6 +1718,8 @@ def _write_reference(ref: Path, units: Sequence[Unit]) -> list[Path]:
 _BAD_ROW_SHARE = 0.005  # of the rows of cases that appear once → ≈0.3 % of all rows
 _DUPLICATE_SHARE = 0.0015
 _BLANK_ROW_SHARE = 0.004
+_EQUAL_FAMILY = [float(i + 1) for i in range(len(_FAMILY))]  # cumulative, equal weights
+_PARALLEL_FROM = 50_000  # cases; below this, starting processes costs more than it saves
 
 _NOTE = """Ghi chú
 Dữ liệu xuất từ phần mềm một cửa điện tử (iGate) của các cơ quan, đơn vị tỉnh Trà Vinh,
@@ -1712,162 +1728,220 @@ tác cải cách hành chính. Các tệp được giữ nguyên như khi xuất
 """
 
 
-def write_sample(data_root: Path, cases: int = 20000, seed: int = 2020) -> SampleSummary:
+@dataclass
+class _Tally:
+    """What the export files hold, counted while they are built."""
+
+    rows: int = 0
+    duplicates: int = 0
+    bad_by_kind: dict[str, int] = field(default_factory=dict)
+    bad_cases: set[int] = field(default_factory=set)
+    last_seen: dict[int, datetime] = field(default_factory=dict)  # good rows: latest snapshot
+
+
+def write_sample(
+    data_root: Path, cases: int = 20000, seed: int = 2020, *, workers: int | None = None
+) -> SampleSummary:
     """Write the sample province-year under `<data_root>/raw/` and say what was written.
 
-    Files are overwritten in place; nothing else under `raw/` is touched.
+    Files are overwritten in place; nothing else under `raw/` is touched. `workers` > 1 writes
+    the .xlsx workbooks in that many forked processes (the bytes are the same either way); by
+    default only large samples (≥ 50,000 cases) use up to two. Forking is skipped (serial
+    writing) when the caller runs other threads, where a fork could deadlock.
     """
     if cases < 0:
         raise ValueError("cases must be >= 0")
-    root = Path(data_root)
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if cases >= _PARALLEL_FROM else 1
+    pool = _fork_pool(workers)  # before the cases exist: the children stay small
+    try:
+        return _write_sample(Path(data_root), cases, seed, pool, workers)
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+
+
+def _fork_pool(workers: int) -> multiprocessing.pool.Pool | None:
+    if workers <= 1 or threading.active_count() > 1:
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork").Pool(workers)
+
+
+def _write_sample(
+    root: Path, cases: int, seed: int, pool: multiprocessing.pool.Pool | None, workers: int
+) -> SampleSummary:
     raw = root / "raw"
-    rng = random.Random(seed)
     cal = _Calendar(date(2019, 12, 1), date(2021, 12, 31))
     units = _build_units()
     _check_unique_names(units)
-
     ref_paths = _write_reference(raw / "reference", units)
 
     exporters = _exporters(units)
-    exporter_of: dict[str, _Exporter] = {}
-    for e in exporters:
-        for code in e.units:
-            exporter_of[code] = e
     no_status_units = {_ucode(53)}  # Cầu Kè: one of its exports has no status column
-    case_list = _generate_cases(rng, cases, units, cal, no_status_units)
+    case_list = _generate_cases(random.Random(seed), cases, units, cal, no_status_units)
+    plan, appearances = _plan_rows(case_list, exporters)
 
-    # Which rows each file holds: (case index, snapshot time) per (exporter, period).
-    months, quarters = _month_periods(), _quarter_periods()
-    plan: dict[tuple[str, int], list[tuple[int, datetime]]] = {}
-    appearances = [0] * len(case_list)
-    for i, c in enumerate(case_list):
-        e = exporter_of[c.unit.code]
-        periods = quarters if e.quarterly else months
-        m = c.received.month
-        p0 = (m - 1) // 3 if e.quarterly else m - 1
-        plan.setdefault((e.key, p0), []).append((i, e.snapshot(periods[p0])))
-        appearances[i] += 1
-        if not e.carry:
-            continue
-        for pi in range(p0 + 1, len(periods)):
-            status, _, _ = c.state(e.snapshot(periods[pi - 1]))
-            if status in (1, 3, 7, 8, 10):
-                break
-            plan.setdefault((e.key, pi), []).append((i, e.snapshot(periods[pi])))
-            appearances[i] += 1
-
+    tally = _Tally()
     files: dict[str, int] = {"reference": len(ref_paths), "igate": 0}
-    rows_written = 0
-    duplicates = 0
-    bad_by_kind: dict[str, int] = {}
-    bad_cases: set[int] = set()
-    last_seen: dict[int, datetime] = {}
     units_by_code = {u.code: u for u in units}
-
+    pending: deque[multiprocessing.pool.AsyncResult[None]] = deque()
     for e in exporters:
-        periods = quarters if e.quarterly else months
-        for pi, period in enumerate(periods):
+        for pi, period in enumerate(_periods(e)):
             style = e.style_for(period)
             rel = e.path(period, _EXT[style.fmt])
             path = raw / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            frng = random.Random(f"{seed}/{rel}")
-            maker = _RowMaker(style, frng)
             entries = plan.get((e.key, pi), [])
-            entries.sort(key=lambda it: (case_list[it[0]].received, case_list[it[0]].code))
-            groups: list[tuple[str, list[tuple[int, datetime]]]] = []
-            if e.per_unit_sheets:
-                by_unit: dict[str, list[tuple[int, datetime]]] = {}
-                for it in entries:
-                    by_unit.setdefault(case_list[it[0]].unit.code, []).append(it)
-                groups = [(code, by_unit[code]) for code in e.units if code in by_unit]
-                if not groups:
-                    groups = [(e.units[0], [])]
-            elif style.repeat_header:
-                by_unit = {}
-                for it in entries:
-                    by_unit.setdefault(case_list[it[0]].unit.code, []).append(it)
-                groups = [("", by_unit[code]) for code in e.units if code in by_unit] or [("", [])]
-            else:
-                groups = [("", entries)]
-
-            signers = (
-                _person_name(frng, [1.0] * len(_FAMILY)),
-                _person_name(frng, [1.0] * len(_FAMILY)),
+            rng = random.Random(f"{seed}/{rel}")
+            sheets = _export_sheets(
+                e, period, style, entries, case_list, appearances, units_by_code, rng, tally
             )
-            sheet_blocks: list[tuple[str, list[list[list[Any] | None]]]] = []
-            stt = 0
-            for code, items in groups:
-                block: list[list[Any] | None] = []
-                if e.per_unit_sheets:
-                    stt = 0
-                for ci, t in items:
-                    c = case_list[ci]
-                    stt += 1
-                    row = maker.row(c, t, stt)
-                    bad = (
-                        appearances[ci] == 1
-                        and c.kind not in (1, 3)
-                        and frng.random() < _BAD_ROW_SHARE
-                    )
-                    if bad:
-                        kind = frng.choice(maker.bad_kinds())
-                        maker.spoil(row, c, kind)
-                        bad_by_kind[kind] = bad_by_kind.get(kind, 0) + 1
-                        bad_cases.add(ci)
-                    else:
-                        prev = last_seen.get(ci)
-                        if prev is None or t > prev:
-                            last_seen[ci] = t
-                    block.append(row)
-                    rows_written += 1
-                    if not bad and frng.random() < _DUPLICATE_SHARE:
-                        block.append(list(row))
-                        rows_written += 1
-                        duplicates += 1
-                    if style.blank_rows and frng.random() < _BLANK_ROW_SHARE:
-                        block.append(None)
-                sheet_blocks.append((code, [block]))
-
-            if e.per_unit_sheets:
-                layouts = []
-                for code, blocks in sheet_blocks:
-                    u = units_by_code[code]
-                    label = maker.unit_name(u) if style.title else ""
-                    lay = _layout(style, maker.fields, e, period, label, blocks, signers)
-                    layouts.append((u.sheet[:31] or "Sheet1", lay))
-            else:
-                blocks = [b[0] for _, b in sheet_blocks]
-                lay = _layout(style, maker.fields, e, period, "", blocks, signers)
-                layouts = [("Sổ theo dõi hồ sơ", lay)]
-
-            if style.fmt == "xlsx":
-                _write_xlsx(path, layouts, style)
+            if style.fmt == "xlsx" and pool is not None:
+                pending.append(pool.apply_async(_write_xlsx, (path, sheets, style)))
+                while len(pending) > 2 * workers:
+                    pending.popleft().get()
+            elif style.fmt == "xlsx":
+                _write_xlsx(path, sheets, style)
             elif style.fmt == "xls":
-                _write_xls(path, layouts, style)
+                _write_xls(path, sheets, style)
             else:
-                _write_csv(path, layouts[0][1], style.fmt)
+                _write_csv(path, sheets[0][1], style.fmt)
             files["igate"] += 1
+    while pending:
+        pending.popleft().get()
 
     note = raw / "igate" / "ghi_chu.txt"
     note.write_text(_NOTE, encoding="utf-8")
     files["igate"] += 1
 
-    expected, with_files = _expected(case_list, last_seen, bad_cases, cal)
+    expected, with_files = _expected(case_list, tally.last_seen, tally.bad_cases, cal)
     valid_2020 = [u for u in units if u.valid_from <= date(2020, 12, 31)]
     return SampleSummary(
         data_root=root,
         files=files,
         skipped_files=[note.relative_to(root).as_posix()],
         cases=len(case_list),
-        rows_written=rows_written,
-        bad_rows=sum(bad_by_kind.values()),
-        bad_rows_by_kind=dict(sorted(bad_by_kind.items())),
-        duplicate_rows=duplicates,
+        rows_written=tally.rows,
+        bad_rows=sum(tally.bad_by_kind.values()),
+        bad_rows_by_kind=dict(sorted(tally.bad_by_kind.items())),
+        duplicate_rows=tally.duplicates,
         units_valid_2020=len(valid_2020),
         units_with_files=len(with_files),
         expected=expected,
     )
+
+
+def _start(p: _Period) -> datetime:
+    return datetime(p.start.year, p.start.month, p.start.day)
+
+
+def _periods(e: _Exporter) -> list[_Period]:
+    return _quarter_periods() if e.quarterly else _month_periods()
+
+
+def _plan_rows(
+    case_list: list[_Case], exporters: list[_Exporter]
+) -> tuple[dict[tuple[str, int], list[tuple[int, datetime]]], list[int]]:
+    """The rows of each file: (case index, snapshot time) per (exporter, period index).
+
+    A case is listed in the export of the period it was received in; an exporter that carries
+    open cases lists it again in each later period until it is closed (returned, withdrawn,
+    stopped, not accepted; a finished case waiting to be collected is listed once more),
+    showing how far it had got by that export.
+    """
+    exporter_of = {code: e for e in exporters for code in e.units}
+    periods_of = {e.key: _periods(e) for e in exporters}
+    plan: dict[tuple[str, int], list[tuple[int, datetime]]] = {}
+    appearances = [0] * len(case_list)
+    for i, c in enumerate(case_list):
+        e = exporter_of[c.unit.code]
+        periods = periods_of[e.key]
+        p0 = (c.received.month - 1) // 3 if e.quarterly else c.received.month - 1
+        plan.setdefault((e.key, p0), []).append((i, e.snapshot(periods[p0])))
+        appearances[i] += 1
+        if not e.carry:
+            continue
+        for pi in range(p0 + 1, len(periods)):
+            before = e.snapshot(periods[pi - 1])
+            status, finished, _ = c.state(before)
+            if status in (1, 3, 7, 8, 10):
+                break
+            if status == 9 and finished is not None and finished < _start(periods[pi - 1]):
+                break  # finished, waiting to be collected: listed once more, then dropped
+            plan.setdefault((e.key, pi), []).append((i, e.snapshot(periods[pi])))
+            appearances[i] += 1
+    return plan, appearances
+
+
+def _export_sheets(
+    e: _Exporter,
+    period: _Period,
+    style: _Style,
+    entries: list[tuple[int, datetime]],
+    case_list: list[_Case],
+    appearances: list[int],
+    units_by_code: dict[str, Unit],
+    rng: random.Random,
+    tally: _Tally,
+) -> list[tuple[str, _Layout]]:
+    """The sheets of one export file, laid out; bad and duplicate rows are made here."""
+    maker = _RowMaker(style, rng)
+    entries = sorted(entries, key=lambda it: (case_list[it[0]].received, case_list[it[0]].code))
+    if e.per_unit_sheets or style.repeat_header:
+        by_unit: dict[str, list[tuple[int, datetime]]] = {}
+        for it in entries:
+            by_unit.setdefault(case_list[it[0]].unit.code, []).append(it)
+        groups = [(code, by_unit[code]) for code in e.units if code in by_unit]
+        groups = groups or [(e.units[0], [])]
+    else:
+        groups = [("", entries)]
+    signers = (_person_name(rng, _EQUAL_FAMILY), _person_name(rng, _EQUAL_FAMILY))
+
+    blocks: list[list[list[Any] | None]] = []
+    stt = 0
+    for _, items in groups:
+        block: list[list[Any] | None] = []
+        if e.per_unit_sheets:
+            stt = 0
+        for ci, t in items:
+            c = case_list[ci]
+            stt += 1
+            row = maker.row(c, t, stt)
+            bad = appearances[ci] == 1 and c.kind not in (1, 3) and rng.random() < _BAD_ROW_SHARE
+            if bad:
+                kind = rng.choice(maker.bad_kinds())
+                maker.spoil(row, c, kind)
+                tally.bad_by_kind[kind] = tally.bad_by_kind.get(kind, 0) + 1
+                tally.bad_cases.add(ci)
+            elif t > tally.last_seen.get(ci, datetime.min):
+                tally.last_seen[ci] = t
+            block.append(row)
+            tally.rows += 1
+            if not bad and rng.random() < _DUPLICATE_SHARE:
+                block.append(list(row))
+                tally.rows += 1
+                tally.duplicates += 1
+            if style.blank_rows and rng.random() < _BLANK_ROW_SHARE:
+                block.append(None)
+        blocks.append(block)
+
+    if not e.per_unit_sheets:
+        lay = _layout(style, maker.fields, e, period, "", blocks, signers)
+        return [("Sổ theo dõi hồ sơ", lay)]
+    sheets = []
+    for (code, _), block in zip(groups, blocks, strict=True):
+        u = units_by_code[code]
+        label = u.name if style.title else ""
+        lay = _layout(style, maker.fields, e, period, label, [block], signers)
+        sheets.append((u.sheet[:31], lay))
+    return sheets
 
 
 def _check_unique_names(units: Sequence[Unit]) -> None:
