@@ -174,3 +174,27 @@ def test_a_failing_audit_keeps_yesterdays_warehouse(tmp_path, monkeypatch):
     assert caught.value.report.exit_code == EXIT_NOT_PUBLISHED
     assert "always_fails" in caught.value.report.error
     assert (root / "processed" / "warehouse.duckdb").read_bytes() == before
+
+
+def test_a_deleted_export_drops_out_and_a_changed_one_is_read_again(tmp_path):
+    root = tmp_path / "d"
+    base = [1, "1.1", "x", "Đất đai", "Sở Tư pháp", "Trực tiếp"]
+    october = write_xlsx(
+        root / "raw" / "igate" / "t10.xlsx",
+        {"S": [IGATE_HEADER, [1, "A-1", *base[1:], "01/10/2020"]]},
+    )
+    november = write_xlsx(
+        root / "raw" / "igate" / "t11.xlsx",
+        {"S": [IGATE_HEADER, [1, "B-1", *base[1:], "02/11/2020"]]},
+    )
+    nightly(data_dir=str(root))
+    assert _query(root, "SELECT case_code FROM fct_filings ORDER BY 1") == [("A-1",), ("B-1",)]
+
+    november.unlink()
+    write_xlsx(october, {"S": [IGATE_HEADER, [1, "A-2", *base[1:], "03/10/2020"]]})
+    report = nightly(data_dir=str(root))
+    assert report.files_parsed == 1
+    assert _query(root, "SELECT case_code FROM fct_filings ORDER BY 1") == [("A-2",)]
+    assert _query(root, "SELECT file FROM dq_files") == [("raw/igate/t10.xlsx",)]
+    landed = [p for p in (root / "processed" / "landing").rglob("*.parquet")]
+    assert len(landed) == 2  # the data and the rejects of the one file left
