@@ -9,24 +9,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.dates import parse_datetime
-from flows.headers import HeaderMatch, find_header, is_column_number_row, match_row
+from flows.headers import find_header
 from flows.paths import SOURCES, DataPaths
-from flows.profile import Field, Profile, get_profile
+from flows.profile import Profile, get_profile
 from flows.readers import ReadError, Sheet, read_sheets
-from flows.text import clean, header_key, strip_accents, vocab_key
+from flows.sheet_loader import SheetLoader, SheetResult, landing_schema
+from flows.text import strip_accents
 
 # Bump when landing's output changes meaning, so every file is parsed again.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 READABLE_SUFFIXES = {".xlsx", ".xls", ".csv"}
 
@@ -41,23 +39,7 @@ REFERENCE_PREFIXES = {
 }
 
 # Sources whose profiles are not written yet: their files are reported, not read.
-PENDING_SOURCES = {"late", "documents", "postal", "reports"}
-
-_FOOTER_RE = re.compile(
-    r"^(tổng cộng|tổng số|tổng|cộng|người lập|người ký|người duyệt|người kiểm tra|thủ trưởng"
-    r"|lãnh đạo|giám đốc|phó giám đốc|chủ tịch|phó chủ tịch|trưởng phòng|trưởng ban|kt\.|tm\."
-    r"|ký tên|\(ký|xác nhận|nơi nhận)"
-)
-_SIGNATURE_DATE_RE = re.compile(r"ngày\W*\d*\W*tháng\W*\d*\W*năm")
-_INTEGER_RE = re.compile(r"^\s*(\d+)(?:[.,]0+)?(?:\s|$)")
-
-ARROW_TYPES = {
-    "text": pa.string(),
-    "datetime": pa.timestamp("us"),
-    "date": pa.date32(),
-    "integer": pa.int32(),
-}
-VOCABULARY_TYPES = {"text": pa.string(), "integer": pa.int32(), "boolean": pa.bool_()}
+PENDING_SOURCES = {"reports"}
 
 REJECT_SCHEMA = pa.schema(
     [
@@ -69,18 +51,6 @@ REJECT_SCHEMA = pa.schema(
         ("severity", pa.string()),
     ]
 )
-
-
-@dataclass
-class SheetResult:
-    sheet: str | None
-    sheet_index: int
-    status: str
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    rows_skipped: int = 0
-    message: str | None = None
 
 
 @dataclass
@@ -102,19 +72,6 @@ class FileResult:
     def from_json(cls, data: dict[str, Any]) -> FileResult:
         sheets = [SheetResult(**s) for s in data.pop("sheets", [])]
         return cls(**data, sheets=sheets)
-
-
-def arrow_type(f: Field) -> pa.DataType:
-    if f.type == "vocabulary":
-        return VOCABULARY_TYPES[f.output]
-    return ARROW_TYPES[f.type]
-
-
-def landing_schema(profile: Profile) -> pa.Schema:
-    """The Parquet schema of a source: position columns, then the stored fields."""
-    columns = [("sheet", pa.string()), ("sheet_index", pa.int32()), ("row_number", pa.int32())]
-    columns += [(f.name, arrow_type(f)) for f in profile.stored_fields]
-    return pa.schema(columns)
 
 
 def source_of(paths: DataPaths, path: Path) -> tuple[str | None, str | None]:
@@ -158,197 +115,6 @@ def content_hash(path: Path) -> str:
 def landing_key(content: str, profile: Profile) -> str:
     material = f"{content}:{profile.digest}:{PARSER_VERSION}".encode()
     return hashlib.sha256(material).hexdigest()[:32]
-
-
-class _SheetLoader:
-    """Turns the rows of one sheet into typed columns, rejects and counts."""
-
-    def __init__(self, profile: Profile, sheet: Sheet, header: HeaderMatch) -> None:
-        self.profile = profile
-        self.sheet = sheet
-        self.header = header
-        self.stored = profile.stored_fields
-        self.columns: dict[str, list[Any]] = {f.name: [] for f in self.stored}
-        self.positions: list[int] = []
-        self.rejects: list[dict[str, Any]] = []
-        self.result = SheetResult(sheet.name, sheet.index, "loaded", rows_read=len(sheet.rows))
-        field_columns = {name: col for col, name in header.columns.items()}
-        self.field_columns = field_columns
-        self.required_columns = {field_columns[name] for name in profile.required}
-
-    def _reject(self, row_number: int, fld: str | None, raw: Any, reason: str, severity: str):
-        self.rejects.append(
-            {
-                "sheet": self.sheet.name,
-                "row_number": row_number,
-                "field": fld,
-                "raw_value": None if raw is None else str(raw),
-                "reason": reason,
-                "severity": severity,
-            }
-        )
-
-    def run(self) -> SheetResult:
-        rows = self.sheet.rows
-        # Title block and header rows are non-data.
-        self.result.rows_skipped = self.header.last_row + 1
-        in_footer = False
-        for index in range(self.header.last_row + 1, len(rows)):
-            row = rows[index]
-            kind = self._non_data_kind(row, in_footer)
-            if kind is not None:
-                in_footer = in_footer or kind == "footer"
-                self.result.rows_skipped += 1
-                continue
-            self._load_row(index + 1, row)
-        if self.header.duplicates:
-            named = ", ".join(
-                f"'{self.profile.primary_header(name)}' (columns {cols})"
-                for name, cols in self.header.duplicates.items()
-            )
-            self.result.message = f"header names a field twice, first column used: {named}"
-        if self.sheet.hidden:
-            note = "hidden sheet, read"
-            self.result.message = f"{note}; {self.result.message}" if self.result.message else note
-        return self.result
-
-    def _non_data_kind(self, row: list[str | None], in_footer: bool) -> str | None:
-        filled = [(c, v) for c, v in enumerate(row) if v is not None and str(v).strip()]
-        if not filled:
-            return "blank"
-        if is_column_number_row(row):
-            return "column numbers"
-        if self.profile.required and set(self.profile.required) <= set(
-            match_row(self.profile, row).values()
-        ):
-            return "repeated header"
-        missing_required = any(
-            col >= len(row) or row[col] is None or not str(row[col]).strip()
-            for col in self.required_columns
-        )
-        if not missing_required:
-            return None
-        if in_footer:
-            return "footer"
-        for _, value in filled:
-            key = header_key(value)
-            if _FOOTER_RE.match(key) or _SIGNATURE_DATE_RE.search(key):
-                return "footer"
-        # One lone cell outside the required columns: a section heading or a note, not a case.
-        if len(filled) == 1 and filled[0][0] not in self.required_columns:
-            return "note"
-        return None
-
-    def _load_row(self, row_number: int, row: list[str | None]) -> None:
-        values: dict[str, Any] = {}
-        raws: dict[str, Any] = {}
-        errors: list[tuple[str, Any, str]] = []
-        warnings: list[tuple[str, Any, str]] = []
-        infer: list[str] = []
-        for f in self.stored:
-            col = self.field_columns.get(f.name)
-            raw = row[col] if col is not None and col < len(row) else None
-            raws[f.name] = raw
-            empty = raw is None or not str(raw).strip()
-            if f.required and empty:
-                errors.append((f.name, raw, f"required field missing: '{f.headers[0]}'"))
-                values[f.name] = None
-                continue
-            if empty:
-                fallback = f.when_missing if col is None else f.when_empty
-                if fallback == "infer_status":
-                    infer.append(f.name)
-                    if col is not None:
-                        warnings.append((f.name, raw, "status empty: taken from the dates"))
-                    values[f.name] = None
-                else:
-                    values[f.name] = self._vocabulary_output(f, fallback)
-                continue
-            try:
-                values[f.name] = self._convert(f, raw)
-            except ValueError as exc:
-                target = errors if f.when_unknown == "reject" else warnings
-                target.append((f.name, raw, str(exc)))
-                values[f.name] = None
-        for check in self.profile.checks:
-            reference = values.get(check.reference)
-            for name in check.fields:
-                value = values.get(name)
-                if value is not None and reference is not None and _day(value) < _day(reference):
-                    errors.append(
-                        (
-                            name,
-                            raws[name],
-                            f"'{self.profile.primary_header(name)}' {_day(value):%d/%m/%Y} is "
-                            f"before '{self.profile.primary_header(check.reference)}' "
-                            f"{_day(reference):%d/%m/%Y}",
-                        )
-                    )
-        for name in infer:
-            values[name] = _infer_status(values)
-        if errors:
-            self.result.rows_rejected += 1
-            for fld, raw, reason in errors:
-                self._reject(row_number, fld, raw, reason, "error")
-            return
-        self.result.rows_loaded += 1
-        self.positions.append(row_number)
-        for name, column in self.columns.items():
-            column.append(values[name])
-        for fld, raw, reason in warnings:
-            self._reject(row_number, fld, raw, reason, "warning")
-
-    @staticmethod
-    def _vocabulary_output(f: Field, value: str | None) -> Any:
-        if value is None or f.type != "vocabulary":
-            return None
-        if f.output == "integer":
-            return int(value)
-        if f.output == "boolean":
-            return value == "true"
-        return value
-
-    def _convert(self, f: Field, raw: Any) -> Any:
-        if f.type == "text":
-            return clean(raw)
-        if f.type == "datetime":
-            return parse_datetime(raw)
-        if f.type == "date":
-            parsed = parse_datetime(raw)
-            return parsed.date() if parsed is not None else None
-        if f.type == "integer":
-            match = _INTEGER_RE.match(str(raw))
-            if not match:
-                raise ValueError(f"not a whole number: '{raw}'")
-            return int(match.group(1))
-        value = f.vocabulary.get(vocab_key(str(raw))) if f.vocabulary else None
-        if value is None:
-            raise ValueError(f"unknown {f.name.removesuffix('_code')}: '{clean(raw)}'")
-        return self._vocabulary_output(f, value)
-
-    def table(self) -> pa.Table:
-        count = len(self.positions)
-        arrays = {
-            "sheet": pa.array([self.sheet.name] * count, pa.string()),
-            "sheet_index": pa.array([self.sheet.index] * count, pa.int32()),
-            "row_number": pa.array(self.positions, pa.int32()),
-        }
-        for f in self.stored:
-            arrays[f.name] = pa.array(self.columns[f.name], arrow_type(f))
-        return pa.table(arrays, schema=landing_schema(self.profile))
-
-
-def _day(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def _infer_status(values: dict[str, Any]) -> int:
-    # CONTRACT.md §3.1: returned → 10, finished → 9, otherwise still being processed (4).
-    if values.get("returned_at") is not None:
-        return 10
-    if values.get("finished_at") is not None:
-        return 9
-    return 4
 
 
 def _write_atomically(table: pa.Table, target: Path) -> None:
@@ -410,7 +176,7 @@ def _land_sheets(
                 )
             )
             continue
-        loader = _SheetLoader(profile, sheet, header)
+        loader = SheetLoader(profile, sheet, header)
         results.append(loader.run())
         tables.append(loader.table())
         rejects.extend(loader.rejects)

@@ -1,0 +1,410 @@
+"""One sheet's rows → typed Arrow columns, rejects and row accounting (CONTRACT.md §2).
+
+Rows are classified one by one (blank, column numbers, footer, note: cheap tests on a few
+cells); values are converted column by column, once per distinct value, because exports repeat
+the same dates, units and statuses thousands of times.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flows.dates import parse_datetime
+from flows.headers import HeaderMatch, is_column_number_row, match_row
+from flows.profile import Field, Profile
+from flows.readers import Sheet
+from flows.text import clean, header_key, vocab_key
+
+_FOOTER_RE = re.compile(
+    r"^(tổng cộng|tổng số|tổng|cộng|người lập|người ký|người duyệt|người kiểm tra|thủ trưởng"
+    r"|lãnh đạo|giám đốc|phó giám đốc|chủ tịch|phó chủ tịch|trưởng phòng|trưởng ban|kt\.|tm\."
+    r"|ký tên|\(ký|xác nhận|nơi nhận)"
+)
+_SIGNATURE_DATE_RE = re.compile(r"ngày\W*\d*\W*tháng\W*\d*\W*năm")
+_INTEGER_RE = re.compile(r"^\s*(\d+)(?:[.,]0+)?(?:\s|$)")
+
+ARROW_TYPES = {
+    "text": pa.string(),
+    "datetime": pa.timestamp("us"),
+    "date": pa.date32(),
+    "integer": pa.int32(),
+}
+VOCABULARY_TYPES = {"text": pa.string(), "integer": pa.int32(), "boolean": pa.bool_()}
+INFER_STATUS = "infer_status"
+
+
+@dataclass
+class SheetResult:
+    sheet: str | None
+    sheet_index: int
+    status: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    message: str | None = None
+
+
+def arrow_type(f: Field) -> pa.DataType:
+    if f.type == "vocabulary":
+        return VOCABULARY_TYPES[f.output]
+    return ARROW_TYPES[f.type]
+
+
+def landing_schema(profile: Profile) -> pa.Schema:
+    """The Parquet schema of a source: position columns, then the stored fields."""
+    columns = [("sheet", pa.string()), ("sheet_index", pa.int32()), ("row_number", pa.int32())]
+    columns += [(f.name, arrow_type(f)) for f in profile.stored_fields]
+    return pa.schema(columns)
+
+
+def vocabulary_output(f: Field, value: str | None) -> Any:
+    if value is None or f.type != "vocabulary":
+        return None
+    if f.output == "integer":
+        return int(value)
+    if f.output == "boolean":
+        return value == "true"
+    return value
+
+
+def convert_value(f: Field, raw: str) -> Any:
+    """One non-empty cell's text as the field's type; ValueError names the value."""
+    if f.type == "text":
+        return clean(raw)
+    if f.type == "datetime":
+        return parse_datetime(raw)
+    if f.type == "date":
+        parsed = parse_datetime(raw)
+        return parsed.date() if parsed is not None else None
+    if f.type == "integer":
+        match = _INTEGER_RE.match(str(raw))
+        if not match:
+            raise ValueError(f"not a whole number: '{raw}'")
+        return int(match.group(1))
+    key = vocab_key(str(raw))
+    value = f.vocabulary.get(key) if f.vocabulary else None
+    if value is None:
+        value = next((v for fragment, v in f.contains if fragment in key), None)
+    if value is None:
+        raise ValueError(f"unknown {f.name.removesuffix('_code')}: '{clean(raw)}'")
+    return vocabulary_output(f, value)
+
+
+# The forms most exports use, parsed column-wise. Arrow's strptime accepts impossible days
+# (31/02 becomes 02/03) and short years, so a value counts as parsed only when formatting it
+# back gives the same text; everything else goes through flows.dates, value by value.
+_FAST_FORMATS = ("%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S")
+_SPACE_RE2 = r"[\s\p{Z}\x{85}]+"
+
+
+def _fast_datetimes(column: pa.Array) -> pa.Array:
+    text = pc.utf8_trim_whitespace(column)
+    parsed = pa.nulls(len(column), pa.timestamp("s"))
+    for fmt in _FAST_FORMATS:
+        attempt = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+        same = pc.fill_null(pc.equal(pc.strftime(attempt, format=fmt), text), False)
+        parsed = pc.if_else(same, attempt, parsed)
+        if parsed.null_count == column.null_count:
+            break
+    return pc.cast(parsed, pa.timestamp("us"))
+
+
+def _day_text(days: pa.Array) -> pa.Array:
+    return pc.strftime(pc.cast(days, pa.timestamp("s")), "%d/%m/%Y")
+
+
+def _is_empty(raw: str | None) -> bool:
+    return raw is None or not raw.strip()
+
+
+@dataclass
+class _Column:
+    """A field's converted values and per-row problems, aligned with the data rows."""
+
+    values: pa.Array
+    problems: pa.Array  # reason text, null when fine
+    infer: pa.Array | None  # true where the value is to be inferred (empty status)
+
+
+class SheetLoader:
+    """Turns the rows of one sheet into typed columns, rejects and counts."""
+
+    def __init__(self, profile: Profile, sheet: Sheet, header: HeaderMatch) -> None:
+        self.profile = profile
+        self.sheet = sheet
+        self.header = header
+        self.stored = profile.stored_fields
+        self.rejects: list[dict[str, Any]] = []
+        self.result = SheetResult(sheet.name, sheet.index, "loaded", rows_read=len(sheet.rows))
+        self.field_columns = {name: col for col, name in header.columns.items()}
+        self.required_columns = {self.field_columns[name] for name in profile.required}
+        self._table: pa.Table | None = None
+        # The header's own text in the required columns: a repeated header (page breaks in long
+        # exports) is almost always an exact copy, recognised without normalising every row.
+        self._header_text = {
+            col: {
+                rows[col].strip()
+                for rows in sheet.rows[header.first_row : header.last_row + 1]
+                if col < len(rows) and rows[col]
+            }
+            for col in self.required_columns
+        }
+
+    # --- row classification -------------------------------------------------------------
+
+    def _non_data_kind(self, row: list[str | None], in_footer: bool) -> str | None:
+        missing_required = False
+        copies_header = bool(self.required_columns)
+        for col in self.required_columns:
+            value = row[col] if col < len(row) else None
+            if value is None or not value.strip():
+                missing_required = True
+                copies_header = False
+            elif value.strip() not in self._header_text[col]:
+                copies_header = False
+        if not missing_required:
+            # The usual case, a data row: only the printed column numbers look like one.
+            if copies_header:
+                return "repeated header"
+            return "column numbers" if is_column_number_row(row) else None
+        filled = [(c, v) for c, v in enumerate(row) if v is not None and v.strip()]
+        if not filled:
+            return "blank"
+        if is_column_number_row(row):
+            return "column numbers"
+        if in_footer:
+            return "footer"
+        for _, value in filled:
+            key = header_key(value)
+            if _FOOTER_RE.match(key) or _SIGNATURE_DATE_RE.search(key):
+                return "footer"
+        # One lone cell outside the required columns: a section heading or a note, not a case.
+        if len(filled) == 1 and filled[0][0] not in self.required_columns:
+            return "note"
+        return None
+
+    def _is_repeated_header(self, row: list[str | None]) -> bool:
+        return set(self.profile.required) <= set(match_row(self.profile, row).values())
+
+    # --- conversion ---------------------------------------------------------------------
+
+    def _convert_column(self, f: Field, raw: list[str | None]) -> _Column:
+        column = pa.array(raw, pa.string())
+        if f.type == "text":
+            return self._text_column(f, column)
+        if f.type in ("datetime", "date"):
+            fast = _fast_datetimes(column)
+            if fast.null_count < len(fast):
+                parsed = pc.is_valid(fast)
+                rest = self._distinct_column(
+                    f, pc.if_else(parsed, pa.scalar(None, pa.string()), column)
+                )
+                if f.type == "date":
+                    fast = pc.cast(fast, pa.date32())
+                return _Column(
+                    pc.coalesce(fast, rest.values),
+                    pc.if_else(parsed, pa.scalar(None, pa.string()), rest.problems),
+                    pc.and_(pc.invert(parsed), rest.infer),
+                )
+        return self._distinct_column(f, column)
+
+    def _text_column(self, f: Field, column: pa.Array) -> _Column:
+        # clean() of flows.text, column-wise: NFC, white space collapsed and trimmed.
+        text = pc.utf8_normalize(column, "NFC")
+        text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, _SPACE_RE2, " "))
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        missing = pc.is_null(text)
+        problem = f"required field missing: '{f.headers[0]}'" if f.required else None
+        problems = pc.if_else(
+            missing, pa.scalar(problem, pa.string()), pa.scalar(None, pa.string())
+        )
+        return _Column(text, problems, pa.array([False] * len(text)))
+
+    def _distinct_column(self, f: Field, column: pa.Array) -> _Column:
+        col = self.field_columns.get(f.name)
+        fallback = f.when_missing if col is None else f.when_empty
+        encoded = pc.dictionary_encode(column)
+        distinct = encoded.dictionary.to_pylist()
+        values: list[Any] = []
+        problems: list[str | None] = []
+        infer: list[bool] = []
+        for text in distinct:
+            value, problem, inferred = None, None, False
+            if _is_empty(text):
+                if f.required:
+                    problem = f"required field missing: '{f.headers[0]}'"
+                elif fallback == INFER_STATUS:
+                    inferred = True
+                else:
+                    value = vocabulary_output(f, fallback)
+            else:
+                try:
+                    value = convert_value(f, text)
+                except ValueError as exc:
+                    problem = str(exc)
+            values.append(value)
+            problems.append(problem)
+            infer.append(inferred)
+        indices = encoded.indices
+        # Nulls (no cell at all) are not in the dictionary: they are the empty case.
+        empty_value = vocabulary_output(f, fallback) if fallback != INFER_STATUS else None
+        empty_problem = f"required field missing: '{f.headers[0]}'" if f.required else None
+        taken_values = pc.take(pa.array(values, arrow_type(f)), indices)
+        taken_problems = pc.take(pa.array(problems, pa.string()), indices)
+        taken_infer = pc.take(pa.array(infer, pa.bool_()), indices)
+        if indices.null_count:
+            is_null = pc.is_null(indices)
+            empty = pa.scalar(empty_value, arrow_type(f))
+            taken_values = pc.if_else(is_null, empty, taken_values)
+            problem = pa.scalar(empty_problem, pa.string())
+            taken_problems = pc.if_else(is_null, problem, taken_problems)
+            taken_infer = pc.if_else(is_null, fallback == INFER_STATUS, taken_infer)
+        return _Column(taken_values, taken_problems, taken_infer)
+
+    def run(self) -> SheetResult:
+        rows = self.sheet.rows
+        # Title block and header rows are non-data.
+        self.result.rows_skipped = self.header.last_row + 1
+        in_footer = False
+        data: list[int] = []
+        for index in range(self.header.last_row + 1, len(rows)):
+            kind = self._non_data_kind(rows[index], in_footer)
+            if kind is None:
+                data.append(index)
+            else:
+                in_footer = in_footer or kind == "footer"
+                self.result.rows_skipped += 1
+        self._load(data)
+        if self.header.duplicates:
+            named = ", ".join(
+                f"'{self.profile.primary_header(name)}' (columns {cols})"
+                for name, cols in self.header.duplicates.items()
+            )
+            self.result.message = f"header names a field twice, first column used: {named}"
+        if self.sheet.hidden:
+            note = "hidden sheet, read"
+            self.result.message = f"{note}; {self.result.message}" if self.result.message else note
+        return self.result
+
+    def _raw(self, data: list[int], f: Field) -> list[str | None]:
+        col = self.field_columns.get(f.name)
+        rows = self.sheet.rows
+        if col is None:
+            return [None] * len(data)
+        return [rows[i][col] if col < len(rows[i]) else None for i in data]
+
+    def _load(self, data: list[int]) -> None:
+        raws = {f.name: self._raw(data, f) for f in self.stored}
+        columns = {f.name: self._convert_column(f, raws[f.name]) for f in self.stored}
+        count = len(data)
+        errors: dict[str, pa.Array] = {}
+        warnings: dict[str, pa.Array] = {}
+        for f in self.stored:
+            target = errors if f.required or f.when_unknown == "reject" else warnings
+            target[f.name] = columns[f.name].problems
+        for check in self.profile.checks:
+            reference = pc.cast(columns[check.reference].values, pa.date32())
+            for name in check.fields:
+                day = pc.cast(columns[name].values, pa.date32())
+                before = pc.fill_null(pc.less(day, reference), False)
+                if not pc.any(before).as_py():
+                    continue
+                reason = pc.binary_join_element_wise(
+                    f"'{self.profile.primary_header(name)}' ",
+                    _day_text(day),
+                    f" is before '{self.profile.primary_header(check.reference)}' ",
+                    _day_text(reference),
+                    "",
+                )
+                reason = pc.if_else(before, reason, pa.scalar(None, pa.string()))
+                earlier = errors.get(name, pa.nulls(count, pa.string()))
+                errors[name] = pc.coalesce(earlier, reason)
+        rejected = pa.array([False] * count)
+        for problems in errors.values():
+            rejected = pc.or_(rejected, pc.is_valid(problems))
+        rejected_rows = [i for i, bad in enumerate(rejected.to_pylist()) if bad]
+        header_like = {
+            i for i in rejected_rows if self._is_repeated_header(self.sheet.rows[data[i]])
+        }
+        self._record(data, raws, errors, rejected_rows, header_like, "error")
+        self.result.rows_skipped += len(header_like)
+        self.result.rows_rejected += len(rejected_rows) - len(header_like)
+        keep = pc.invert(rejected)
+        self.result.rows_loaded += count - len(rejected_rows)
+        self._record_warnings(data, raws, columns, warnings, rejected.to_pylist())
+        self._table = self._build_table(data, columns, keep)
+
+    def _record(self, data, raws, problems, rows, exclude, severity) -> None:
+        lists = {name: arr.to_pylist() for name, arr in problems.items()}
+        for i in rows:
+            if i in exclude:
+                continue
+            for f in self.stored:
+                reason = lists.get(f.name, [None] * len(data))[i]
+                if reason is not None:
+                    self._reject(data[i] + 1, f.name, raws[f.name][i], reason, severity)
+
+    def _record_warnings(self, data, raws, columns, warnings, rejected: list[bool]) -> None:
+        for f in self.stored:
+            problems = warnings.get(f.name)
+            notes = problems.to_pylist() if problems is not None else [None] * len(data)
+            infer = columns[f.name].infer
+            inferred = infer.to_pylist() if infer is not None else [False] * len(data)
+            column_present = f.name in self.field_columns
+            for i, note in enumerate(notes):
+                if rejected[i]:
+                    continue
+                if note is not None:
+                    self._reject(data[i] + 1, f.name, raws[f.name][i], note, "warning")
+                if inferred[i] and column_present:
+                    reason = "status empty: taken from the dates"
+                    self._reject(data[i] + 1, f.name, raws[f.name][i], reason, "warning")
+
+    def _reject(self, row_number: int, fld: str | None, raw: Any, reason: str, severity: str):
+        self.rejects.append(
+            {
+                "sheet": self.sheet.name,
+                "row_number": row_number,
+                "field": fld,
+                "raw_value": None if raw is None else str(raw),
+                "reason": reason,
+                "severity": severity,
+            }
+        )
+
+    def _build_table(self, data: list[int], columns: dict[str, _Column], keep) -> pa.Table:
+        arrays: dict[str, pa.Array] = {
+            "sheet": pa.array([self.sheet.name] * len(data), pa.string()),
+            "sheet_index": pa.array([self.sheet.index] * len(data), pa.int32()),
+            "row_number": pa.array([i + 1 for i in data], pa.int32()),
+        }
+        for f in self.stored:
+            arrays[f.name] = columns[f.name].values
+        for f in self.stored:
+            infer = columns[f.name].infer
+            if infer is not None and pc.any(infer).as_py():
+                arrays[f.name] = pc.if_else(infer, self._inferred_status(columns), arrays[f.name])
+        table = pa.table(arrays, schema=landing_schema(self.profile))
+        return table.filter(keep)
+
+    @staticmethod
+    def _inferred_status(columns: dict[str, _Column]) -> pa.Array:
+        # CONTRACT.md §3.1: returned → 10, finished → 9, otherwise still being processed (4).
+        returned = pc.is_valid(columns["returned_at"].values)
+        finished = pc.is_valid(columns["finished_at"].values)
+        return pc.if_else(
+            returned,
+            pa.scalar(10, pa.int32()),
+            pc.if_else(finished, pa.scalar(9, pa.int32()), pa.scalar(4, pa.int32())),
+        )
+
+    def table(self) -> pa.Table:
+        if self._table is None:
+            return landing_schema(self.profile).empty_table()
+        return self._table
