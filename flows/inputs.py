@@ -22,6 +22,9 @@ LANDED_SOURCES = {
     "units": "land_units",
     "procedures": "land_procedures",
     "holidays": "land_holidays",
+    "documents": "land_documents",
+    "postal": "land_postal",
+    "late": "land_late",
 }
 
 PROVIDED_TABLES = frozenset(
@@ -119,7 +122,7 @@ def prepare_inputs(con: duckdb.DuckDBPyConnection, results: Sequence[FileResult]
     )
 
     for source, view in LANDED_SOURCES.items():
-        paths = sorted({r.data_path for r in results if r.source == source and r.data_path})
+        paths = sorted({r.data_path for r in results if r.profile == source and r.data_path})
         _create_land_view(con, source, view, paths)
 
     rejects = sorted({r.rejects_path for r in results if r.rejects_path})

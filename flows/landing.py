@@ -24,7 +24,7 @@ from flows.sheet_loader import SheetLoader, SheetResult, landing_schema
 from flows.text import strip_accents
 
 # Bump when landing's output changes meaning, so every file is parsed again.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 READABLE_SUFFIXES = {".xlsx", ".xls", ".csv"}
 
@@ -56,7 +56,7 @@ REJECT_SCHEMA = pa.schema(
 @dataclass
 class FileResult:
     file: str  # relative to the data root, `/` separators
-    source: str | None
+    source: str | None  # the folder under raw/: igate, reference, …
     status: str  # loaded, skipped, failed
     key: str | None = None
     data_path: str | None = None
@@ -64,6 +64,7 @@ class FileResult:
     sheets: list[SheetResult] = field(default_factory=list)
     message: str | None = None
     parsed: bool = False  # False when an earlier run's landing was reused
+    profile: str | None = None  # the profile it was read with: igate, units, procedures, …
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -74,29 +75,34 @@ class FileResult:
         return cls(**data, sheets=sheets)
 
 
-def source_of(paths: DataPaths, path: Path) -> tuple[str | None, str | None]:
-    """(profile name, None) for a file to read, or (source or None, reason it is skipped)."""
+def source_of(paths: DataPaths, path: Path) -> tuple[str | None, str | None, str | None]:
+    """(source folder, profile to read it with, reason it is skipped) of a raw file."""
     parts = path.relative_to(paths.raw).parts
     if len(parts) < 2 or parts[0] not in SOURCES:
-        return None, f"not under a source folder ({', '.join(SOURCES)})"
+        return None, None, f"not under a source folder ({', '.join(SOURCES)})"
     folder = parts[0]
     name = path.name
     if name.startswith("~$"):
-        return folder, "Excel lock file (the workbook was open in Excel when copied)"
+        return folder, None, "Excel lock file (the workbook was open in Excel when copied)"
     if path.suffix.lower() not in READABLE_SUFFIXES:
-        return folder, f"unsupported file type '{path.suffix or name}' (expected .xlsx, .xls, .csv)"
+        reason = f"unsupported file type '{path.suffix or name}' (expected .xlsx, .xls, .csv)"
+        return folder, None, reason
     if folder in PENDING_SOURCES:
-        return folder, f"source '{folder}/' is not read yet by this version"
+        return folder, None, f"source '{folder}/' is not read yet by this version"
     if folder == "reference":
         stem = strip_accents(name.lower())
         for prefix, profile_name in REFERENCE_PREFIXES.items():
             if stem.startswith(prefix):
-                return profile_name, None
-        return folder, (
-            "reference file name must start with units/don_vi, procedures/tthc or "
-            "holidays/ngay_nghi"
+                return folder, profile_name, None
+        return (
+            folder,
+            None,
+            (
+                "reference file name must start with units/don_vi, procedures/tthc or "
+                "holidays/ngay_nghi"
+            ),
         )
-    return folder, None
+    return folder, folder, None
 
 
 def discover(paths: DataPaths) -> list[Path]:
@@ -126,11 +132,11 @@ def _write_atomically(table: pa.Table, target: Path) -> None:
 def land_file(paths: DataPaths, path: Path) -> FileResult:
     """Land one raw file, or reuse its earlier landing; never raises for a bad file."""
     relative = paths.relative(path)
-    source, skip_reason = source_of(paths, path)
-    if skip_reason is not None:
+    source, profile_name, skip_reason = source_of(paths, path)
+    if profile_name is None:
         sheet = SheetResult(None, 0, "skipped", message=skip_reason)
         return FileResult(relative, source, "skipped", sheets=[sheet], message=skip_reason)
-    profile = get_profile(source)
+    profile = get_profile(profile_name)
     try:
         key = landing_key(content_hash(path), profile)
     except OSError as exc:
@@ -139,7 +145,7 @@ def land_file(paths: DataPaths, path: Path) -> FileResult:
     meta_path = folder / f"{key}.json"
     if meta_path.exists():
         cached = FileResult.from_json(json.loads(meta_path.read_text(encoding="utf-8")))
-        cached.file, cached.parsed = relative, False
+        cached.file, cached.source, cached.parsed = relative, source, False
         cached.data_path = str(folder / f"{key}.parquet")
         cached.rejects_path = str(folder / f"{key}.rejects.parquet")
         return cached
@@ -149,7 +155,7 @@ def land_file(paths: DataPaths, path: Path) -> FileResult:
         return _failed(relative, source, f"{relative}: {exc.reason}")
     except OSError as exc:
         return _failed(relative, source, f"{relative}: cannot read the file ({exc.strerror})")
-    return _land_sheets(relative, profile, sheets, folder, key)
+    return _land_sheets(relative, source, profile, sheets, folder, key)
 
 
 def _failed(relative: str, source: str | None, message: str) -> FileResult:
@@ -158,7 +164,7 @@ def _failed(relative: str, source: str | None, message: str) -> FileResult:
 
 
 def _land_sheets(
-    relative: str, profile: Profile, sheets: list[Sheet], folder: Path, key: str
+    relative: str, source: str, profile: Profile, sheets: list[Sheet], folder: Path, key: str
 ) -> FileResult:
     tables, rejects, results = [], [], []
     for sheet in sheets:
@@ -192,7 +198,7 @@ def _land_sheets(
     _write_atomically(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), rejects_path)
     result = FileResult(
         file=relative,
-        source=profile.source,
+        source=source,
         status="loaded" if loaded else "skipped",
         key=key,
         data_path=str(data_path),
@@ -200,6 +206,7 @@ def _land_sheets(
         sheets=results,
         message=None if loaded else "no sheet with a recognisable header",
         parsed=True,
+        profile=profile.source,
     )
     # The accounting is written last: it marks the landing complete.
     meta_tmp = folder / f".{key}.json.{os.getpid()}.tmp"

@@ -89,7 +89,8 @@ def name_key(value: str | None) -> str | None:
     text = fold_tones(text)
     for pattern, replacement in _ABBREVIATIONS:
         text = pattern.sub(replacement, text)
-    text = _PUNCT_RE.sub(" ", text).replace("_", " ")
+    # "Punctuation dropped" (§3.4): removed, not replaced, so `TN&MT` and `TNMT` share a key.
+    text = _PUNCT_RE.sub("", text).replace("_", "")
     text = strip_accents(text)
     text = _SPACE_RE.sub(" ", text).strip()
     return text or None

@@ -69,7 +69,7 @@ def test_title_block_blank_rows_and_footer_are_skipped_and_counted(data_root):
     table = pq.read_table(result.data_path).to_pylist()
     assert [r["row_number"] for r in table] == [6, 8]
     assert table[1]["received_at"] == datetime(2020, 10, 1, 9, 30)
-    assert table[0]["status_code"] == 10
+    assert table[0]["status"] == 10
     assert table[0]["channel"] == "direct"
 
 
@@ -85,7 +85,7 @@ def test_two_row_merged_header_is_read_column_by_column(data_root):
     (row,) = pq.read_table(result.data_path).to_pylist()
     assert row["due_at"] == datetime(2020, 10, 9)
     assert row["finished_at"] == datetime(2020, 10, 8)
-    assert row["status_code"] == 9
+    assert row["status"] == 9
     assert row["row_number"] == 5
     assert result.sheets[0].rows_skipped == 4
 
@@ -136,7 +136,7 @@ def test_bad_rows_are_rejected_with_field_value_and_reason(data_root):
         for r in pq.read_table(result.rejects_path).to_pylist()
         if r["severity"] == "error"
     }
-    assert rejects[3]["field"] == "status_code"
+    assert rejects[3]["field"] == "status"
     assert rejects[3]["raw_value"] == "Đang chờ ký"
     assert "unknown status" in rejects[3]["reason"]
     assert rejects[4]["field"] == "received_at" and rejects[4]["raw_value"] == "31/02/2020"
@@ -159,7 +159,7 @@ def test_status_is_inferred_when_the_export_has_none(data_root):
     path = write_csv(data_root.raw / "igate" / "no_status.csv", rows, encoding="utf-8-sig")
     result = land(data_root, path)
     table = pq.read_table(result.data_path).to_pylist()
-    assert [r["status_code"] for r in table] == [4, 9, 10]
+    assert [r["status"] for r in table] == [4, 9, 10]
     assert [r["row_number"] for r in table] == [2, 3, 4]
 
 
@@ -174,7 +174,7 @@ def test_vocabularies_match_any_case_form_and_tone_placement(data_root):
     ]
     path = write_xlsx(data_root.raw / "igate" / "vocab.xlsx", {"S": rows})
     table = pq.read_table(land(data_root, path).data_path).to_pylist()
-    assert [(r["status_code"], r["channel"]) for r in table] == [
+    assert [(r["status"], r["channel"]) for r in table] == [
         (10, "online"),
         (9, "postal"),
         (7, "postal"),
@@ -241,3 +241,20 @@ def test_csv_encodings_and_delimiters(data_root, encoding, delimiter):
     (row,) = pq.read_table(land(data_root, path).data_path).to_pylist()
     assert row["receiving_unit"] == unit
     assert row["procedure_code"] == "1.004227"
+
+
+def test_reference_files_are_source_reference_read_by_their_name(data_root):
+    header = ["Mã đơn vị", "Tên đơn vị", "Cấp", "Tên khác"]
+    units = write_xlsx(
+        data_root.raw / "reference" / "don_vi_2020.xlsx",
+        {"S": [header, ["S01", "Sở Tư pháp", "tỉnh", "STP;Sở TP"]]},
+    )
+    other = data_root.raw / "reference" / "bang_ke.csv"
+    write_csv(other, [header, ["S01", "Sở Tư pháp", "tỉnh", ""]])
+    result = land(data_root, units)
+    assert (result.source, result.profile, result.status) == ("reference", "units", "loaded")
+    (row,) = pq.read_table(result.data_path).to_pylist()
+    assert (row["unit_code"], row["aliases"]) == ("S01", "STP;Sở TP")
+    skipped = land(data_root, other)
+    assert (skipped.source, skipped.status) == ("reference", "skipped")
+    assert "must start with units/don_vi" in skipped.message

@@ -17,6 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.inputs import LANDED_SOURCES
+from flows.landing import landing_schema
+from flows.profile import get_profile
 from flows.text import name_key, sector_key
 from flows.warehouse import (
     AuditError,
@@ -191,7 +194,7 @@ IGATE_COLUMNS = """
     source_file VARCHAR, sheet VARCHAR, sheet_index INTEGER, row_number INTEGER,
     case_code VARCHAR, procedure_code VARCHAR, procedure_name VARCHAR, sector VARCHAR,
     receiving_unit VARCHAR, channel VARCHAR, received_at TIMESTAMP, due_at TIMESTAMP,
-    finished_at TIMESTAMP, returned_at TIMESTAMP, apology_at TIMESTAMP, status_code INTEGER
+    finished_at TIMESTAMP, returned_at TIMESTAMP, apology_at TIMESTAMP, status INTEGER
 """
 
 
@@ -283,6 +286,15 @@ def make_prepare(
         )
         if reject_rows:
             con.executemany("INSERT INTO land_rejects VALUES (?, ?, ?, ?, ?, ?, ?)", reject_rows)
+        # The other landed sources (documents, postal, late, …): empty, with their real schema.
+        made = {"land_igate", "land_units", "land_procedures", "land_holidays"}
+        for source, view in LANDED_SOURCES.items():
+            if view not in made:
+                con.register(f"_{view}_empty", landing_schema(get_profile(source)).empty_table())
+                con.execute(
+                    f"CREATE TEMP VIEW {view} AS "
+                    f"SELECT NULL::VARCHAR AS source_file, * FROM _{view}_empty"
+                )
 
     return prepare
 

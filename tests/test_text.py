@@ -52,7 +52,7 @@ def test_old_and_new_tone_placement_fold_together(left, right):
         "Uỷ ban nhân dân Thành phố Trà Vinh",
         nfd("Ủy ban nhân dân thành phố Trà Vinh"),
         "  ubnd   tp.trà vinh ",
-        "UBND Tp. Trà-Vinh",
+        "UBND Tp.  Trà Vinh.",
     ],
 )
 def test_unit_name_variants_share_one_key(variant):
@@ -63,6 +63,11 @@ def test_d_with_stroke_folds_to_d_and_other_abbreviations_expand():
     assert name_key("Đơn vị") == "don vi"
     assert name_key("UBND TX. Duyên Hải") == name_key("Ủy ban nhân dân thị xã Duyên Hải")
     assert name_key("UBND TT. Càng Long") == name_key("UBND thị trấn Càng Long")
+
+
+def test_punctuation_is_dropped_not_turned_into_space():
+    assert name_key("Sở TN&MT") == name_key("Sở TNMT") == "so tnmt"
+    assert name_key("Phòng Tài nguyên - Môi trường") == "phong tai nguyen moi truong"
 
 
 def test_abbreviations_expand_only_as_whole_words():

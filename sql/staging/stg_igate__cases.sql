@@ -26,7 +26,7 @@ renamed as (
         cast(sector as varchar) as sector,
         cast(receiving_unit as varchar) as receiving_unit,
         cast(channel as varchar) as channel,
-        cast(status_code as integer) as status_code,
+        cast(status as integer) as status_code,
 
         -- timestamps (naive local time)
         cast(received_at as timestamp) as received_at,
