@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA_DIR ?= data
 
-.PHONY: run test sample lint format clean-data help
+.PHONY: run test sample bench lint format help
 
 help:
 	@echo "make run    - create .venv if missing, write sample data if data/raw is empty, run the pipeline"
 	@echo "make test   - create .venv if missing, run the test suite"
 	@echo "make lint   - ruff check and format check"
+	@echo "make bench  - benchmark (BENCH_CASES=1000000 by default)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +25,12 @@ run: $(STAMP)
 		$(BIN)/cchc sample --data-dir $(DATA_DIR); \
 	fi
 	$(BIN)/cchc run --data-dir $(DATA_DIR)
+
+# BENCH_CASES=10000000 make bench for the large run; openpyxl is the peer script's reader.
+BENCH_CASES ?= 1000000
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'openpyxl>=3.1' 'fastexcel>=0.12'
+	$(BIN)/cchc bench --cases $(BENCH_CASES) --workdir .bench
 
 sample: $(STAMP)
 	$(BIN)/cchc sample --data-dir $(DATA_DIR)

@@ -6,8 +6,12 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 from flows.paths import DataPaths
+from flows.query import FORMATS
+from flows.runlock import DEFAULT_WAIT_SECONDS
+from flows.schedule import DEFAULT_CRON, DEFAULT_TIMEZONE, DEPLOYMENT_NAME
 
 # Prefect reads its settings at import: these make a run without a server quiet and patient
 # on a slow machine. A user's own settings (environment or profile) still win.
@@ -26,14 +30,33 @@ def _prefect_environment() -> None:
         os.environ.setdefault(name, value)
 
 
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    from flows.runlock import RunLockBusy, run_lock
+    from flows.summary import EXIT_BUSY
+
+    paths = DataPaths.resolve(args.data_dir)
+    started = time.monotonic()
+    try:
+        # Taken before Prefect starts: a busy data root is reported at once, and the flow,
+        # which takes the same lock for scheduled runs, finds it already held by this process.
+        with run_lock(paths, wait=args.wait, on_wait=lambda m: _say(f"cchc run: {m} …")):
+            return _run_nightly(paths, started, args.wait)
+    except RunLockBusy as exc:
+        _say(f"cchc run: {exc} Try again later, or wait longer with --wait SECONDS.")
+        return EXIT_BUSY
+
+
+def _run_nightly(paths: DataPaths, started: float, wait: float) -> int:
     _prefect_environment()
     from flows.nightly import RunNotPublished, nightly
     from flows.summary import format_report
 
-    started = time.monotonic()
     try:
-        report = nightly(data_dir=str(DataPaths.resolve(args.data_dir).root))
+        report = nightly(data_dir=str(paths.root), lock_wait=wait)
     except RunNotPublished as exc:
         report = exc.report
     print(format_report(report))
@@ -46,7 +69,89 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     paths = DataPaths.resolve(args.data_dir)
     summary = write_sample(paths.root, cases=args.cases, seed=args.seed)
-    print(f"Sample written under {paths.raw}: {summary}")
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _prefect_environment()
+    from flows.schedule import ServeError, plan, serve
+
+    paths = DataPaths.resolve(args.data_dir)
+    try:
+        chosen = plan(str(paths.root), args.cron, args.timezone, args.name, args.wait)
+    except ServeError as exc:
+        _say(f"cchc serve: {exc}")
+        return 1
+    serve(chosen)
+    return 0
+
+
+def _read_sql(text: str) -> str:
+    return sys.stdin.read() if text == "-" else text
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from flows.query import NoWarehouse, connect, render, run_query, tables_text, write_xlsx
+
+    parser: argparse.ArgumentParser = args.subparser
+    if not args.tables and not args.sql:
+        parser.error("give the SQL to run, or --tables")
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
+        fmt = suffix if suffix in ("csv", "json", "xlsx") else "table"
+    if fmt == "xlsx" and not args.output:
+        parser.error("--format xlsx needs --output FILE.xlsx")
+    paths = DataPaths.resolve(args.data_dir)
+    try:
+        con = connect(paths.warehouse)
+    except (NoWarehouse, duckdb.Error) as exc:
+        _say(f"cchc query: {exc}")
+        return 1
+    with con:
+        if args.tables:
+            print(tables_text(con))
+            return 0
+        try:
+            result = run_query(con, _read_sql(args.sql))
+        except duckdb.Error as exc:
+            _say(f"SQL error: {exc}\n\nTables you can query:\n{tables_text(con)}")
+            return 1
+    if not args.output:
+        sys.stdout.write(render(result, fmt, args.max_rows))
+        return 0
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "xlsx":
+        write_xlsx(result, out)
+    else:
+        # CSV files carry a BOM: Excel, the analysts' tool, reads UTF-8 without one as ANSI
+        # and garbles every Vietnamese letter.
+        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+        out.write_text(render(result, fmt, 0), encoding=encoding, newline="")
+    _say(f"wrote {len(result.rows)} row(s) to {out}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from flows.status import status_text
+
+    print(status_text(DataPaths.resolve(args.data_dir)))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    _prefect_environment()
+    from flows.bench import run_bench
+
+    formats = tuple(args.formats.split(","))
+    table = run_bench(Path(args.workdir), args.cases, formats)
+    print(table)
+    if args.output:
+        Path(args.output).write_text(table + "\n", encoding="utf-8")
     return 0
 
 
@@ -65,6 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run", parents=[data_dir], help="land new exports, build, check and publish"
     )
+    wait_option = {
+        "type": float,
+        "default": DEFAULT_WAIT_SECONDS,
+        "metavar": "SECONDS",
+        "help": "if another run holds the data root, wait this long for it to finish "
+        f"(default {DEFAULT_WAIT_SECONDS:.0f}; 0 = give up at once, exit status 5)",
+    }
+    run.add_argument("--wait", **wait_option)
     run.set_defaults(func=cmd_run)
 
     sample = sub.add_parser(
@@ -73,6 +186,74 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--cases", type=int, default=20000, help="cases to generate")
     sample.add_argument("--seed", type=int, default=2020, help="random seed")
     sample.set_defaults(func=cmd_sample)
+
+    serve = sub.add_parser(
+        "serve",
+        parents=[data_dir],
+        help="register the nightly deployment on the Prefect server and run it on schedule",
+        description="Register the `nightly` deployment with a cron schedule on the Prefect "
+        "server at PREFECT_API_URL and execute its runs in this process until stopped.",
+    )
+    serve.add_argument(
+        "--cron", default=DEFAULT_CRON, help=f"when to run (default: {DEFAULT_CRON!r})"
+    )
+    serve.add_argument(
+        "--timezone",
+        default=DEFAULT_TIMEZONE,
+        help=f"the cron's time zone (default: {DEFAULT_TIMEZONE})",
+    )
+    serve.add_argument("--name", default=DEPLOYMENT_NAME, help="deployment name (default: nightly)")
+    serve.add_argument(
+        "--wait",
+        **{
+            **wait_option,
+            "help": "a scheduled run that finds another run in progress waits this long "
+            f"for it, then fails (default {DEFAULT_WAIT_SECONDS:.0f})",
+        },
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    query = sub.add_parser(
+        "query",
+        parents=[data_dir],
+        help="run SQL on the published warehouse (read-only)",
+        description="Run SQL on the published warehouse, opened read-only, and print the "
+        "result or write it to a file. `--tables` lists the output tables.",
+    )
+    query.add_argument("sql", nargs="?", help="the SQL text, or - to read it from stdin")
+    query.add_argument("--tables", action="store_true", help="list the output tables")
+    query.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="table (aligned text), csv, json or xlsx (needs --output); "
+        "default: from --output's suffix, else table",
+    )
+    query.add_argument("--output", "-o", help="write the result to this file")
+    query.add_argument(
+        "--max-rows",
+        type=int,
+        default=200,
+        help="rows of a printed table (default 200; 0 = all); files get every row",
+    )
+    query.set_defaults(func=cmd_query, subparser=query)
+
+    status = sub.add_parser(
+        "status",
+        parents=[data_dir],
+        help="last run, newest exports, data-quality summary and warehouse size",
+    )
+    status.set_defaults(func=cmd_status)
+
+    bench = sub.add_parser(
+        "bench", help="time the pipeline against the bare reader and a pandas script"
+    )
+    bench.add_argument("--cases", type=int, default=1_000_000, help="cases to generate")
+    bench.add_argument(
+        "--workdir", default="bench", help="scratch folder for the generated exports"
+    )
+    bench.add_argument("--formats", default="xlsx,csv", help="xlsx, csv or both")
+    bench.add_argument("--output", help="also write the table (markdown) to this file")
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -9,10 +9,13 @@ from pathlib import Path
 import duckdb
 from prefect import flow, get_run_logger, task
 
+from flows import progress
+from flows.artifacts import record_run
 from flows.inputs import prepare_inputs
 from flows.landing import FileResult, discover, land_file, prune_landing
 from flows.paths import SQL_DIR, DataPaths
 from flows.publish import export_marts
+from flows.runlock import DEFAULT_WAIT_SECONDS, run_lock
 from flows.summary import RunReport, read_accounting, read_headline
 from flows.warehouse import AuditError, ModelError, ModelGraphError, build
 
@@ -61,17 +64,36 @@ def publish(root: str) -> int:
     return len(written)
 
 
+def _record_artifacts(report: RunReport, con: duckdb.DuckDBPyConnection | None) -> None:
+    # The artifacts are a convenience of the UI: failing to write them must not fail a run
+    # whose warehouse is already published.
+    try:
+        record_run(report, con)
+    except Exception as exc:
+        get_run_logger().warning("could not record the run's artifacts: %s", exc)
+
+
 @flow(name="nightly", log_prints=True)
-def nightly(data_dir: str | None = None) -> RunReport:
-    """One run of the whole pipeline over a data root."""
+def nightly(data_dir: str | None = None, lock_wait: float = DEFAULT_WAIT_SECONDS) -> RunReport:
+    """One run of the whole pipeline over a data root.
+
+    Only one run at a time writes a data root: a second one waits up to `lock_wait` seconds
+    for the first to end, then fails with RunLockBusy without touching anything.
+    """
     paths = DataPaths.resolve(data_dir)
+    with run_lock(paths, wait=lock_wait, on_wait=get_run_logger().warning):
+        return _run(paths)
+
+
+def _run(paths: DataPaths) -> RunReport:
+    logger = get_run_logger()
     paths.processed.mkdir(parents=True, exist_ok=True)
     report = RunReport(data_root=str(paths.root), started_at=datetime.now().isoformat())
     files = discover(paths)
     if not files:
         report.warnings.append(f"no exports under {paths.raw}: run `cchc sample` for sample data")
     futures = land.map(str(paths.root), [str(f) for f in files])
-    results: list[FileResult] = [future.result() for future in futures]
+    results: list[FileResult] = progress.collect(futures, "landing", logger.info)
     report.count_files(results)
     try:
         report.warnings += build_warehouse(str(paths.root), results)
@@ -79,6 +101,7 @@ def nightly(data_dir: str | None = None) -> RunReport:
         report.error = str(exc)
         report.ended_at = datetime.now().isoformat()
         report.save(paths.run_log)
+        _record_artifacts(report, None)
         raise RunNotPublished(report) from exc
     publish(str(paths.root))
     report.published = True
@@ -86,6 +109,7 @@ def nightly(data_dir: str | None = None) -> RunReport:
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         read_accounting(con, report)
         report.headline = read_headline(con)
-    report.ended_at = datetime.now().isoformat()
+        report.ended_at = datetime.now().isoformat()
+        _record_artifacts(report, con)
     report.save(paths.run_log)
     return report

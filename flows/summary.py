@@ -14,6 +14,7 @@ from flows.landing import FileResult
 EXIT_OK = 0
 EXIT_FILES_FAILED = 3  # published, but at least one file could not be read
 EXIT_NOT_PUBLISHED = 4  # nothing published: yesterday's warehouse is still the published one
+EXIT_BUSY = 5  # another run held the data root past --wait: nothing was done
 
 
 @dataclass
