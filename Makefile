@@ -24,7 +24,9 @@ run: $(STAMP)
 		echo "$(DATA_DIR)/raw is empty: writing the sample province-year"; \
 		$(BIN)/cchc sample --data-dir $(DATA_DIR); \
 	fi
-	$(BIN)/cchc run --data-dir $(DATA_DIR)
+	@status=0; $(BIN)/cchc run --data-dir $(DATA_DIR) || status=$$?; \
+	if [ $$status -eq 0 ] || [ $$status -eq 3 ]; then $(BIN)/cchc report --data-dir $(DATA_DIR); fi; \
+	exit $$status
 
 # BENCH_CASES=10000000 make bench for the large run; openpyxl is the peer script's reader.
 BENCH_CASES ?= 1000000

@@ -143,6 +143,39 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _latest_year(paths: DataPaths) -> str | None:
+    import duckdb
+
+    if not paths.warehouse.exists():
+        return None
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        row = con.execute(
+            "SELECT max(period) FROM rpt_bieu06 WHERE period_type = 'year'"
+        ).fetchone()
+    return row[0] if row else None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from flows.report import write_report
+
+    paths = DataPaths.resolve(args.data_dir)
+    period = args.period or _latest_year(paths)
+    if period is None:
+        print(f"no published warehouse under {paths.processed}: run `cchc run` first")
+        return 1
+    try:
+        result = write_report(paths, period, args.unit or None)
+    except (ValueError, FileNotFoundError) as exc:
+        print(exc)
+        return 1
+    print(f"report for {result.period_label} written to {result.directory}:")
+    for path in result.files:
+        print(f"  {path.relative_to(result.directory)}")
+    for note in result.omitted:
+        print(f"  left out: {note}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     _prefect_environment()
     from flows.bench import run_bench
@@ -243,6 +276,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="last run, newest exports, data-quality summary and warehouse size",
     )
     status.set_defaults(func=cmd_status)
+
+    report = sub.add_parser(
+        "report",
+        parents=[data_dir],
+        help="charts, the Biểu 06 workbook and a Word/HTML draft for a period",
+    )
+    report.add_argument(
+        "--period", help="2020, 2020-Q4 or 2020-10 (default: the latest year in the data)"
+    )
+    report.add_argument(
+        "--unit",
+        action="append",
+        help="restrict to a unit, by code or name (repeat for several)",
+    )
+    report.set_defaults(func=cmd_report)
 
     bench = sub.add_parser(
         "bench", help="time the pipeline against the bare reader and a pandas script"
