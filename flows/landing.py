@@ -24,7 +24,7 @@ from flows.sheet_loader import SheetLoader, SheetResult, landing_schema
 from flows.text import strip_accents
 
 # Bump when landing's output changes meaning, so every file is parsed again.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 READABLE_SUFFIXES = {".xlsx", ".xls", ".csv"}
 
@@ -132,6 +132,17 @@ def _write_atomically(table: pa.Table, target: Path) -> None:
 def land_file(paths: DataPaths, path: Path) -> FileResult:
     """Land one raw file, or reuse its earlier landing; never raises for a bad file."""
     relative = paths.relative(path)
+    try:
+        return _land_file(paths, path, relative)
+    except Exception as exc:
+        # A file no reader foresaw must fail alone, named, and let the run publish the others;
+        # a crash here would stop the whole night's run over one export.
+        source = source_of(paths, path)[0]
+        reason = f"unexpected error while landing ({type(exc).__name__}: {exc})"
+        return _failed(relative, source, f"{relative}: {reason}")
+
+
+def _land_file(paths: DataPaths, path: Path, relative: str) -> FileResult:
     source, profile_name, skip_reason = source_of(paths, path)
     if profile_name is None:
         sheet = SheetResult(None, 0, "skipped", message=skip_reason)
@@ -143,11 +154,15 @@ def land_file(paths: DataPaths, path: Path) -> FileResult:
         return _failed(relative, source, f"{relative}: cannot read the file ({exc.strerror})")
     folder = paths.landing / profile.source
     meta_path = folder / f"{key}.json"
-    if meta_path.exists():
+    data_path = folder / f"{key}.parquet"
+    rejects_path = folder / f"{key}.rejects.parquet"
+    # The accounting marks a complete landing; without its Parquet files (removed by hand, or
+    # by a prune interrupted half-way) reusing it would break every later build: land again.
+    if meta_path.exists() and data_path.exists() and rejects_path.exists():
         cached = FileResult.from_json(json.loads(meta_path.read_text(encoding="utf-8")))
         cached.file, cached.source, cached.parsed = relative, source, False
-        cached.data_path = str(folder / f"{key}.parquet")
-        cached.rejects_path = str(folder / f"{key}.rejects.parquet")
+        cached.data_path = str(data_path)
+        cached.rejects_path = str(rejects_path)
         return cached
     try:
         sheets = read_sheets(path)
@@ -171,6 +186,14 @@ def _land_sheets(
         header = find_header(profile, sheet.rows)
         if header is None:
             needed = ", ".join(f"'{profile.primary_header(n)}'" for n in profile.required)
+            message = f"no recognisable header (needs {needed})"
+            if sheet.encoding == "cp1258":
+                # The fallback encoding: a Windows-1252/Latin-1 or TCVN3 file lands here with
+                # its Vietnamese headers garbled or lost.
+                message += (
+                    "; the text was read as Windows-1258 (neither UTF-8 nor UTF-16): if it is "
+                    "in another encoding, save it as UTF-8"
+                )
             results.append(
                 SheetResult(
                     sheet.name,
@@ -178,7 +201,7 @@ def _land_sheets(
                     "skipped",
                     rows_read=len(sheet.rows),
                     rows_skipped=len(sheet.rows),
-                    message=f"no recognisable header (needs {needed})",
+                    message=message,
                 )
             )
             continue
@@ -220,11 +243,16 @@ def prune_landing(paths: DataPaths, keep: set[str]) -> int:
     removed = 0
     if not paths.landing.exists():
         return removed
-    for item in paths.landing.rglob("*"):
-        if not item.is_file():
-            continue
+    # Accounting files first: a prune killed half-way then leaves Parquet files no accounting
+    # refers to (removed next time), never an accounting whose Parquet files are gone.
+    items = sorted(
+        (p for p in paths.landing.rglob("*") if p.is_file()), key=lambda p: p.suffix != ".json"
+    )
+    for item in items:
         key = item.name.lstrip(".").split(".", 1)[0]
-        if key not in keep:
-            item.unlink()
+        # `.tmp` files are writes a killed run left half-done (one run at a time holds the data
+        # root, and landing is over when pruning starts): never used, always removed.
+        if key not in keep or item.name.endswith(".tmp"):
+            item.unlink(missing_ok=True)
             removed += 1
     return removed

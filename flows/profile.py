@@ -26,6 +26,9 @@ class Field:
     required: bool = False
     personal: bool = False
     vocabulary: dict[str, str] | None = None  # vocab_key → output value
+    # (vocab_key of a fragment, output value), tried in order when no exact spelling matches:
+    # a value whose key contains the fragment maps to that output value.
+    contains: tuple[tuple[str, str], ...] = ()
     output: str = "text"  # for vocabularies: text, integer or boolean
     when_empty: str | None = None
     when_missing: str | None = None
@@ -70,6 +73,8 @@ class Profile:
 def _load_vocabulary(path: Path, data: dict, name: str) -> dict[str, str]:
     table = data.get("vocabularies", {}).get(name)
     if table is None:
+        if name in data.get("contains", {}):
+            return {}  # a vocabulary of fragments only
         raise ProfileError(f"{path.name}: vocabulary '{name}' is not defined")
     index: dict[str, str] = {}
     for value, spellings in table.items():
@@ -82,6 +87,24 @@ def _load_vocabulary(path: Path, data: dict, name: str) -> dict[str, str]:
                 )
             index[key] = value
     return index
+
+
+def _load_contains(path: Path, data: dict, name: str) -> tuple[tuple[str, str], ...]:
+    """`[contains.<name>]`: value = [fragments]; a cell containing a fragment maps to value.
+
+    Fragments are matched on the vocabulary key (case, Unicode form and tone placement
+    ignored), in the order the file lists them; an exact spelling of `[vocabularies.<name>]`
+    is tried first.
+    """
+    table = data.get("contains", {}).get(name, {})
+    out: list[tuple[str, str]] = []
+    for value, fragments in table.items():
+        for fragment in fragments:
+            key = vocab_key(str(fragment))
+            if not key:
+                raise ProfileError(f"{path.name}: empty fragment in contains '{name}'")
+            out.append((key, value))
+    return tuple(out)
 
 
 def load_profile(path: Path) -> Profile:
@@ -100,6 +123,7 @@ def load_profile(path: Path) -> Profile:
         vocabulary = (
             _load_vocabulary(path, data, spec["vocabulary"]) if ftype == "vocabulary" else None
         )
+        contains = _load_contains(path, data, spec["vocabulary"]) if ftype == "vocabulary" else ()
         headers = tuple(spec.get("headers", ()))
         if not headers:
             raise ProfileError(f"{path.name}: field '{name}' lists no headers")
@@ -119,6 +143,7 @@ def load_profile(path: Path) -> Profile:
                 required=bool(spec.get("required", False)),
                 personal=bool(spec.get("personal", False)),
                 vocabulary=vocabulary,
+                contains=contains,
                 output=spec.get("output", "text"),
                 when_empty=spec.get("when_empty"),
                 when_missing=spec.get("when_missing"),

@@ -1838,7 +1838,15 @@ def _write_sample(
     note.write_text(_NOTE, encoding="utf-8")
     files["igate"] += 1
 
+    # Document registers, postal items and late-case lists of the same province-year.
+    from flows.sample_sources import write_other_sources  # it builds on this module
+
+    received = {i for i in tally.last_seen if case_list[i].kind not in (1, 3)}
+    other = write_other_sources(raw, units, case_list, received, cal, seed, cases / 20000)
+    files.update(other.files)
+
     expected, with_files = _expected(case_list, tally.last_seen, tally.bad_cases, cal)
+    expected.update(other.expected)
     valid_2020 = [u for u in units if u.valid_from <= date(2020, 12, 31)]
     return SampleSummary(
         data_root=root,

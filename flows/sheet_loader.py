@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows.dates import parse_datetime
+from flows.dates import MAX_DATETIME, MIN_DATETIME, parse_datetime
 from flows.headers import HeaderMatch, is_column_number_row, match_row
 from flows.profile import Field, Profile
 from flows.readers import Sheet
@@ -26,7 +26,62 @@ _FOOTER_RE = re.compile(
     r"|ký tên|\(ký|xác nhận|nơi nhận)"
 )
 _SIGNATURE_DATE_RE = re.compile(r"ngày\W*\d*\W*tháng\W*\d*\W*năm")
+# First letters (lower case) of the footer words above, and of a signature date ("…, ngày").
+_FOOTER_INITIALS = frozenset("tcnlgpkx(")
+_DIGIT_RE = re.compile(r"\d")
 _INTEGER_RE = re.compile(r"^\s*(\d+)(?:[.,]0+)?(?:\s|$)")
+
+# Personal values that can slide into a checked column (docs/bad-inputs.md, "Personal data in
+# rejects"). A phone (10 digits, +84…) or an ID card number (9 digits, citizen ID 12): a run of
+# 9–12 digits, or a phone written in groups (`090 123 4567`, `0294.3862.123`).
+_ID_NUMBER_RE = re.compile(
+    r"(?<![\d])(?:\+?84)?\d{9,12}(?![\d])"
+    r"|(?<![\d.:/\-])(?:\+84[ .]?|0)\d{2,3}(?:[ .]\d{2,4}){2,3}(?![\d:/\-])"
+)
+# Family names that begin most Vietnamese (and Khmer Vietnamese) personal names.
+_FAMILY_NAMES = frozenset({
+    "nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ",
+    "hồ", "ngô", "dương", "lý", "đào", "đoàn", "vương", "trịnh", "trương", "lâm", "phùng", "mai",
+    "tô", "hà", "tạ", "châu", "thạch", "kim", "sơn", "danh", "lưu", "cao", "quách", "tăng",
+    "thái", "la", "triệu", "lương", "tiêu", "diệp", "khưu", "lạc", "mạc", "hứa",
+})  # fmt: skip
+_WORD_TAIL_RE = re.compile(r"(?<=\w)\w")
+_ADDRESS_STARTS = (
+    "ấp ", "khóm ", "thôn ", "xóm ", "tổ ", "số ", "đường ", "hẻm ", "kiệt ", "khu phố ",
+)  # fmt: skip
+
+
+def _word_mask(text: str) -> str:
+    # Every letter or digit that follows another one in its word; punctuation stays.
+    return _WORD_TAIL_RE.sub("*", text)
+
+
+def _digit_mask(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
+
+
+def mask_personal(value: str) -> str:
+    """A rejected value with what looks like personal data masked, else the value itself.
+
+    Phone and ID numbers keep their first and last two digits (`0901234567` → `09******67`);
+    a value shaped like a person's name (2–6 capitalised words, the first a common family
+    name) or an address (comma-separated parts, one starting `Ấp`, `Khóm`, `Số`, `Đường`…)
+    keeps the first letter of each word (`Nguyễn Văn An` → `N***** V** A*`).
+    """
+    text = clean(value) or ""
+    words = text.split(" ")
+    if (
+        2 <= len(words) <= 6
+        and words[0].lower() in _FAMILY_NAMES
+        and all(w.isalpha() and w[0].isupper() and (w[1:].islower() or not w[1:]) for w in words)
+    ):
+        return _word_mask(text)
+    parts = [part.strip().lower() + " " for part in text.split(",")]
+    if len(parts) >= 2 and any(part.startswith(_ADDRESS_STARTS) for part in parts):
+        return _word_mask(text)
+    return _ID_NUMBER_RE.sub(_digit_mask, value)
+
 
 ARROW_TYPES = {
     "text": pa.string(),
@@ -106,10 +161,15 @@ _SPACE_RE2 = r"[\s\p{Z}\x{85}]+"
 def _fast_datetimes(column: pa.Array) -> pa.Array:
     text = pc.utf8_trim_whitespace(column)
     parsed = pa.nulls(len(column), pa.timestamp("s"))
+    # `05/10/0202` formats back to itself: outside flows.dates' window it is left to
+    # parse_datetime, which rejects it as a typo instead of loading the year 202.
+    low = pa.scalar(MIN_DATETIME, pa.timestamp("s"))
+    high = pa.scalar(MAX_DATETIME.replace(microsecond=0), pa.timestamp("s"))
     for fmt in _FAST_FORMATS:
         attempt = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-        same = pc.fill_null(pc.equal(pc.strftime(attempt, format=fmt), text), False)
-        parsed = pc.if_else(same, attempt, parsed)
+        same = pc.equal(pc.strftime(attempt, format=fmt), text)
+        same = pc.and_(same, pc.and_(pc.greater_equal(attempt, low), pc.less_equal(attempt, high)))
+        parsed = pc.if_else(pc.fill_null(same, False), attempt, parsed)
         if parsed.null_count == column.null_count:
             break
     return pc.cast(parsed, pa.timestamp("us"))
@@ -172,7 +232,9 @@ class SheetLoader:
             # The usual case, a data row: only the printed column numbers look like one.
             if copies_header:
                 return "repeated header"
-            return "column numbers" if is_column_number_row(row) else None
+            if is_column_number_row(row):
+                return "column numbers"
+            return "footer" if self._footer_in_required(row, in_footer) else None
         filled = [(c, v) for c, v in enumerate(row) if v is not None and v.strip()]
         if not filled:
             return "blank"
@@ -188,6 +250,25 @@ class SheetLoader:
         if len(filled) == 1 and filled[0][0] not in self.required_columns:
             return "note"
         return None
+
+    def _footer_in_required(self, row: list[str | None], in_footer: bool) -> bool:
+        """A footer written in the required columns themselves (every one filled).
+
+        A source that requires few fields (a late-case list needs only the case code) sees the
+        signers' labels (`Người lập biểu`, `Tổng cộng: 12 hồ sơ`) and, after them, their names
+        in a required column. A required value starting like a footer is one; after the footer
+        has begun, so is a row whose required values hold no digit (codes, numbers and dates
+        always do). Cheap on data rows: they fail at the first character.
+        """
+        values = [row[col].strip() for col in self.required_columns]
+        if in_footer and not any(_DIGIT_RE.search(v) for v in values):
+            return True
+        for value in values:
+            if value[:1].lower() in _FOOTER_INITIALS:
+                key = header_key(value)
+                if _FOOTER_RE.match(key) or _SIGNATURE_DATE_RE.search(key):
+                    return True
+        return False
 
     def _is_repeated_header(self, row: list[str | None]) -> bool:
         return set(self.profile.required) <= set(match_row(self.profile, row).values())
@@ -224,7 +305,9 @@ class SheetLoader:
         problems = pc.if_else(
             missing, pa.scalar(problem, pa.string()), pa.scalar(None, pa.string())
         )
-        return _Column(text, problems, pa.array([False] * len(text)))
+        # Typed: a sheet with a header and no data row gives empty arrays, and an untyped
+        # empty list is Arrow's null type, which boolean kernels reject.
+        return _Column(text, problems, pa.array([False] * len(text), pa.bool_()))
 
     def _distinct_column(self, f: Field, column: pa.Array) -> _Column:
         col = self.field_columns.get(f.name)
@@ -281,15 +364,19 @@ class SheetLoader:
                 in_footer = in_footer or kind == "footer"
                 self.result.rows_skipped += 1
         self._load(data)
+        notes = []
+        if self.sheet.hidden:
+            notes.append("hidden sheet, read")
         if self.header.duplicates:
             named = ", ".join(
                 f"'{self.profile.primary_header(name)}' (columns {cols})"
                 for name, cols in self.header.duplicates.items()
             )
-            self.result.message = f"header names a field twice, first column used: {named}"
-        if self.sheet.hidden:
-            note = "hidden sheet, read"
-            self.result.message = f"{note}; {self.result.message}" if self.result.message else note
+            notes.append(f"header names a field twice, first column used: {named}")
+        if not data:
+            # Loaded, but an analyst looking for the month's cases must see why there are none.
+            notes.append("no data rows under the header")
+        self.result.message = "; ".join(notes) or None
         return self.result
 
     def _raw(self, data: list[int], f: Field) -> list[str | None]:
@@ -325,7 +412,7 @@ class SheetLoader:
                 reason = pc.if_else(before, reason, pa.scalar(None, pa.string()))
                 earlier = errors.get(name, pa.nulls(count, pa.string()))
                 errors[name] = pc.coalesce(earlier, reason)
-        rejected = pa.array([False] * count)
+        rejected = pa.array([False] * count, pa.bool_())  # typed even when count is 0
         for problems in errors.values():
             rejected = pc.or_(rejected, pc.is_valid(problems))
         rejected_rows = [i for i, bad in enumerate(rejected.to_pylist()) if bad]
@@ -367,12 +454,20 @@ class SheetLoader:
                     self._reject(data[i] + 1, f.name, raws[f.name][i], reason, "warning")
 
     def _reject(self, row_number: int, fld: str | None, raw: Any, reason: str, severity: str):
+        text = None if raw is None else str(raw)
+        if text is not None:
+            # A row whose cells slid one column (a missing cell) puts the applicant's phone,
+            # ID number, name or address into a checked field: the reject must not keep it.
+            masked = mask_personal(text)
+            if masked != text:
+                reason = reason.replace(text, masked).replace(clean(text) or text, masked)
+                text = masked
         self.rejects.append(
             {
                 "sheet": self.sheet.name,
                 "row_number": row_number,
                 "field": fld,
-                "raw_value": None if raw is None else str(raw),
+                "raw_value": text,
                 "reason": reason,
                 "severity": severity,
             }

@@ -159,7 +159,15 @@ def test_files_exist_for_each_source(sample: tuple[Path, SampleSummary]) -> None
     assert suffixes[".xls"] == 3
     assert suffixes[".csv"] == 3
     assert suffixes[".txt"] == 1
-    assert summary.files == {"reference": 3, "igate": len(igate)}
+    others = {
+        source: sorted((raw / source).rglob("*.*")) for source in ("documents", "postal", "late")
+    }
+    assert summary.files == {"reference": 3, "igate": len(igate)} | {
+        source: len(paths) for source, paths in others.items()
+    }
+    assert {p.suffix for p in others["documents"]} == {".xlsx", ".csv"}
+    assert {p.suffix for p in others["postal"]} == {".xlsx", ".csv"}
+    assert {p.suffix for p in others["late"]} == {".xlsx"}
     assert summary.skipped_files == ["raw/igate/ghi_chu.txt"]
     assert (raw / "igate/2020/Tháng 10/Sở TNMT.xlsx").is_file()
     assert summary.cases == CASES
@@ -445,3 +453,68 @@ def test_headline_numbers_tell_the_inspection_story(sample: tuple[Path, SampleSu
     assert e["land_pending_overdue"] > 0
     assert 0.3 <= summary.units_with_files / summary.units_valid_2020 <= 0.5
     assert summary.lines()[0].startswith("sample written under")
+
+
+# --- documents, postal items, late-case lists -----------------------------------------------
+
+
+def test_document_registers(sample: tuple[Path, SampleSummary]) -> None:
+    root, summary = sample
+    register = root / "raw/documents/tinh/Sổ văn bản đi năm 2020.xlsx"
+    wb = CalamineWorkbook.from_path(str(register))
+    assert wb.sheet_names == [f"Tháng {m}" for m in range(1, 12)]  # one sheet per month
+    rows = wb.get_sheet_by_index(9).to_python()
+    firsts = [r[0] for r in rows[:6]]
+    assert "SỔ ĐĂNG KÝ VĂN BẢN ĐI" in firsts and "Tháng 10 năm 2020" in firsts
+    header = rows[6]
+    assert header[:3] == ["STT", "Số, ký hiệu", "Ngày ban hành"]
+    data = [r for r in rows[7:] if isinstance(r[0], float)]
+    assert data and all(isinstance(r[2], date) for r in data)  # real date cells
+    assert {r[8] for r in data} <= {"Có", ""}
+    assert {r[9] for r in data} <= {"Điện tử", "Điện tử và giấy", "Văn bản điện tử", "Bản giấy",
+                                    "Giấy", ""}  # fmt: skip
+    district = root / "raw/documents/huyen/Càng Long/Sổ văn bản đi năm 2020.xlsx"
+    names = CalamineWorkbook.from_path(str(district)).sheet_names
+    assert "Xã An Trường" in names and len(names) >= 6  # one sheet per issuing unit
+    e = summary.expected
+    assert 0.4 <= e["documents_e_signed_rate"] <= 0.75
+    assert e["documents_secret"] > 0 and e["units_without_e_signed_documents"] >= 3
+    assert 0.02 <= e["documents_published_late_rate"] <= 0.2
+
+
+def test_postal_items_carry_case_codes(sample: tuple[Path, SampleSummary]) -> None:
+    root, summary = sample
+    codes = set()
+    for path in _exports(root):
+        for rows in _sheets(path):
+            col = _column(rows, CODE_HEADERS)
+            codes |= {str(r[col]) for r in rows[_data_start(rows) :] if len(r) > col}
+    postal = sorted((root / "raw" / "postal").rglob("*.*"))
+    carried, directions = [], Counter()
+    for path in postal:
+        for rows in _sheets(path):
+            h = _header_index(rows)
+            col = rows[h].index("Mã hồ sơ")
+            for r in rows[h + 1 :]:
+                if len(r) > col + 1 and str(r[1]).endswith("VN"):
+                    carried.append(str(r[col]))
+                    directions[str(r[col + 1])] += 1
+    assert len([c for c in carried if c in codes]) >= 0.9 * len(carried) > 0
+    assert {"Thu gom hồ sơ", "Phát trả kết quả", "Chiều đi", "Chiều về"} <= set(directions)
+    assert summary.expected["postal_items_unmatched"] > 0
+    assert summary.expected["postal_items_returned"] > 0
+
+
+def test_late_lists_name_late_cases(sample: tuple[Path, SampleSummary]) -> None:
+    root, summary = sample
+    lists = sorted((root / "raw" / "late").rglob("*.xlsx"))
+    assert len(lists) >= 5
+    rows_seen = 0
+    headers: set[str] = set()
+    for path in lists:
+        for rows in _sheets(path):
+            h = _header_index(rows)
+            headers |= {str(v) for v in rows[h] if v}
+            rows_seen += sum(1 for r in rows[h + 1 :] if isinstance(r[0], float))
+    assert rows_seen == summary.expected["late_list_rows"] > 0
+    assert {"Lý do trễ hạn", "Ngày xin lỗi", "Số lần hẹn lại"} <= headers

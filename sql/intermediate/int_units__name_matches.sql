@@ -1,4 +1,5 @@
--- Each distinct receiving-unit text of the case exports, matched to the registry
+-- Each distinct unit text of the exports (receiving units of cases, issuing units of
+-- documents, units of postal items), matched to the registry
 -- (CONTRACT.md §3.4): first a unit_code equal to the text, else the name key of the text
 -- equal to the key of a registry name or alias. Done on distinct texts so that the Python
 -- key function runs once per spelling, not once per row.
@@ -6,9 +7,23 @@ with
 
 names as (
 
-    select distinct receiving_unit as export_name
+    select receiving_unit as export_name
     from stg_igate__cases
     where receiving_unit is not null
+
+    union
+
+    -- the issuing units of outgoing documents (CONTRACT.md §3.2)
+    select issuing_unit
+    from stg_documents__outgoing
+    where issuing_unit is not null
+
+    union
+
+    -- the units of postal items (CONTRACT.md §3.3)
+    select unit
+    from stg_postal__items
+    where unit is not null
 
 ),
 

@@ -1,11 +1,23 @@
 -- Accounting per sheet of every raw file (CONTRACT.md §2): rows_read = rows_loaded +
 -- rows_rejected + rows_skipped, and rows_superseded (a part of rows_loaded) from the
--- deduplication of cases.
+-- deduplication of cases, documents, postal items and late-case rows.
 with
 
 files as (
 
     select * from land_files
+
+),
+
+ranked_rows as (
+
+    select source_file, sheet_index, is_superseded from int_cases__ranked
+    union all
+    select source_file, sheet_index, is_superseded from int_documents__ranked
+    union all
+    select source_file, sheet_index, is_superseded from int_postal__ranked
+    union all
+    select source_file, sheet_index, is_superseded from int_late__ranked
 
 ),
 
@@ -15,7 +27,7 @@ superseded as (
         source_file,
         sheet_index,
         count(*) filter (where is_superseded) as rows_superseded
-    from int_cases__ranked
+    from ranked_rows
     group by 1, 2
 
 ),

@@ -1,5 +1,7 @@
--- Unit and sector names of the case exports that match nothing in the reference lists
--- (CONTRACT.md §3.4), under their cleaned export text.
+-- Unit and sector names of the exports that match nothing in the reference lists
+-- (CONTRACT.md §3.4), under their cleaned export text, and the case codes of the late-case
+-- lists that are no received case (§3.5, kind `case`). A unit name unmatched in several
+-- sources (cases, documents, postal items) is one row; its occurrences add up.
 -- occurrences counts loaded rows carrying the name, as the contract says: every row of
 -- land_igate, superseded rows and not-received statuses (1, 3) included — "rows loaded" is the
 -- §2 accounting term, and this tells an analyst how much of the raw data a registry fix
@@ -24,15 +26,40 @@ sector_matches as (
 
 ),
 
+unit_names as (
+
+    select receiving_unit as name from rows_loaded
+    union all
+    -- every loaded document row, superseded ones included (§2's rows loaded)
+    select issuing_unit from stg_documents__outgoing
+    union all
+    select unit from stg_postal__items
+
+),
+
 units as (
 
     select
         'unit' as kind,
-        rows_loaded.receiving_unit as name,
+        unit_names.name,
         count(*) as occurrences
-    from rows_loaded
-    join unit_matches on unit_matches.export_name = rows_loaded.receiving_unit
+    from unit_names
+    join unit_matches on unit_matches.export_name = unit_names.name
     where unit_matches.unit_code is null
+    group by all
+
+),
+
+late_cases as (
+
+    -- late-list rows (superseded ones included) whose case code is no received case
+    select
+        'case' as kind,
+        late.case_code as name,
+        count(*) as occurrences
+    from stg_late__cases as late
+    anti join int_cases__outcomes as cases on cases.case_code = late.case_code
+    where late.case_code is not null
     group by all
 
 ),
@@ -55,6 +82,8 @@ final as (
     select * from units
     union all
     select * from sectors
+    union all
+    select * from late_cases
 
 )
 
