@@ -137,7 +137,8 @@ def format_report(report: RunReport) -> str:
         f"{report.files_failed} failed ({report.files_parsed} parsed this run, the rest reused)",
         f"Rows: {report.rows_read} read = {report.rows_loaded} loaded "
         f"+ {report.rows_rejected} rejected + {report.rows_skipped} skipped; "
-        f"{report.rows_superseded} of the loaded superseded by a newer row of the same case, document or item",
+        f"{report.rows_superseded} of the loaded superseded by a newer row "
+        "of the same case, document or item",
     ]
     for failed in report.failed_files:
         lines.append(f"  FAILED {failed['file']}: {failed['error']}")
