@@ -281,7 +281,7 @@ def run_bench(workdir: Path, cases: int, formats: tuple[str, ...] = ("xlsx", "cs
             (
                 peer,
                 "peer: pandas script",
-                f"cchc run is {_ratio(peer.seconds, cold.seconds)} faster",
+                f"cold run is {_ratio(peer.seconds, cold.seconds)} faster",
             ),
         ]
         for stage, label, ratio in table:
