@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
 import duckdb
 from prefect import flow, get_run_logger, task
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import progress
 from flows.artifacts import record_run
@@ -73,7 +75,16 @@ def _record_artifacts(report: RunReport, con: duckdb.DuckDBPyConnection | None) 
         get_run_logger().warning("could not record the run's artifacts: %s", exc)
 
 
-@flow(name="nightly", log_prints=True)
+# Files are parsed a few at a time: the readers and Arrow release the GIL, so threads use both
+# cores, while an unbounded pool would hold every workbook of a national year in memory at once.
+LANDING_WORKERS = max(2, os.cpu_count() or 2)
+
+
+@flow(
+    name="nightly",
+    log_prints=True,
+    task_runner=ThreadPoolTaskRunner(max_workers=LANDING_WORKERS),
+)
 def nightly(data_dir: str | None = None, lock_wait: float = DEFAULT_WAIT_SECONDS) -> RunReport:
     """One run of the whole pipeline over a data root.
 
