@@ -20,11 +20,13 @@ from flows.headers import find_header
 from flows.paths import SOURCES, DataPaths
 from flows.profile import Profile, get_profile
 from flows.readers import ReadError, Sheet, read_sheets
+from flows.reports import READER_VERSION as REPORTS_READER_VERSION
+from flows.reports import land_report_sheets
 from flows.sheet_loader import SheetLoader, SheetResult, landing_schema
 from flows.text import strip_accents
 
 # Bump when landing's output changes meaning, so every file is parsed again.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 
 READABLE_SUFFIXES = {".xlsx", ".xls", ".csv"}
 
@@ -39,7 +41,10 @@ REFERENCE_PREFIXES = {
 }
 
 # Sources whose profiles are not written yet: their files are reported, not read.
-PENDING_SOURCES = {"reports"}
+PENDING_SOURCES: set[str] = set()
+
+# Sources read by a reader of their own rather than one row per record (flows/reports.py).
+OWN_READERS = {"reports"}
 
 REJECT_SCHEMA = pa.schema(
     [
@@ -119,7 +124,9 @@ def content_hash(path: Path) -> str:
 
 
 def landing_key(content: str, profile: Profile) -> str:
-    material = f"{content}:{profile.digest}:{PARSER_VERSION}".encode()
+    # A source with its own reader also lands again when that reader's version changes.
+    reader = f":{REPORTS_READER_VERSION}" if profile.source in OWN_READERS else ""
+    material = f"{content}:{profile.digest}:{PARSER_VERSION}{reader}".encode()
     return hashlib.sha256(material).hexdigest()[:32]
 
 
@@ -131,7 +138,7 @@ def _write_atomically(table: pa.Table, target: Path) -> None:
 
 def land_file(paths: DataPaths, path: Path) -> FileResult:
     """Land one raw file, or reuse its earlier landing; never raises for a bad file."""
-    relative = paths.relative(path)
+    relative = printable_name(paths.relative(path))
     try:
         return _land_file(paths, path, relative)
     except Exception as exc:
@@ -140,6 +147,17 @@ def land_file(paths: DataPaths, path: Path) -> FileResult:
         source = source_of(paths, path)[0]
         reason = f"unexpected error while landing ({type(exc).__name__}: {exc})"
         return _failed(relative, source, f"{relative}: {reason}")
+
+
+def printable_name(relative: str) -> str:
+    """A path as the `dq_` tables can hold it: valid UTF-8, the undecodable bytes escaped.
+
+    A zip made on Windows unpacks on Linux with its Vietnamese file names in the old code page:
+    bytes that are not UTF-8, which Python keeps as lone surrogates. Arrow and DuckDB refuse
+    those, so one such name would fail every night's build; `Th\\xe1ng 10.xlsx` names the file
+    unambiguously instead.
+    """
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _land_file(paths: DataPaths, path: Path, relative: str) -> FileResult:
@@ -181,6 +199,19 @@ def _failed(relative: str, source: str | None, message: str) -> FileResult:
 def _land_sheets(
     relative: str, source: str, profile: Profile, sheets: list[Sheet], folder: Path, key: str
 ) -> FileResult:
+    if profile.source in OWN_READERS:
+        # Units' own Biểu 06 reports: the title block, the merged header and the sector rows
+        # of the official form (CONTRACT.md §3.6), read by flows/reports.py.
+        tables, rejects, results = land_report_sheets(profile, sheets, relative)
+    else:
+        tables, rejects, results = _read_profile_sheets(profile, sheets)
+    return _write_landing(relative, source, profile, sheets, folder, key, tables, rejects, results)
+
+
+def _read_profile_sheets(
+    profile: Profile, sheets: list[Sheet]
+) -> tuple[list[pa.Table], list[dict[str, Any]], list[SheetResult]]:
+    """One row per record: each sheet's header found by content, its rows typed and checked."""
     tables, rejects, results = [], [], []
     for sheet in sheets:
         header = find_header(profile, sheet.rows)
@@ -209,6 +240,20 @@ def _land_sheets(
         results.append(loader.run())
         tables.append(loader.table())
         rejects.extend(loader.rejects)
+    return tables, rejects, results
+
+
+def _write_landing(
+    relative: str,
+    source: str,
+    profile: Profile,
+    sheets: list[Sheet],
+    folder: Path,
+    key: str,
+    tables: list[pa.Table],
+    rejects: list[dict[str, Any]],
+    results: list[SheetResult],
+) -> FileResult:
     if not sheets:
         results.append(SheetResult(None, 0, "skipped", message="no sheet in the workbook"))
     loaded = any(r.status == "loaded" for r in results)

@@ -255,13 +255,16 @@ class SheetLoader:
         """A footer written in the required columns themselves (every one filled).
 
         A source that requires few fields (a late-case list needs only the case code) sees the
-        signers' labels (`Người lập biểu`, `Tổng cộng: 12 hồ sơ`) and, after them, their names
-        in a required column. A required value starting like a footer is one; after the footer
-        has begun, so is a row whose required values hold no digit (codes, numbers and dates
-        always do). Cheap on data rows: they fail at the first character.
+        signers' labels (`Người lập biểu`, `Tổng cộng`) and, after them, their names in a
+        required column. A row whose required values hold no digit (codes and dates always do)
+        is a footer when one of them starts like a footer, or once the footer has begun.
         """
         values = [row[col].strip() for col in self.required_columns]
-        if in_footer and not any(_DIGIT_RE.search(v) for v in values):
+        # A real record always has a digit somewhere in its required values (a code, a date):
+        # `Xác nhận hộ gia đình…`, a procedure's name beside its code, is not a footer.
+        if any(_DIGIT_RE.search(v) for v in values):
+            return False
+        if in_footer:
             return True
         for value in values:
             if value[:1].lower() in _FOOTER_INITIALS:

@@ -258,3 +258,20 @@ def test_reference_files_are_source_reference_read_by_their_name(data_root):
     skipped = land(data_root, other)
     assert (skipped.source, skipped.status) == ("reference", "skipped")
     assert "must start with units/don_vi" in skipped.message
+
+
+def test_a_record_whose_name_starts_like_a_footer_is_still_a_record(data_root):
+    header = ["Mã TTHC", "Tên TTHC", "Lĩnh vực", "Thời hạn giải quyết"]
+    rows = [
+        header,
+        ["2.000286", "Xác nhận hộ gia đình làm nông nghiệp", "Nông nghiệp", 5],
+        ["1.004138", "Tổng hợp ý kiến", "Môi trường", 10],
+        ["Người lập biểu", "Trần Văn Bình", None, None],
+        ["Nguyễn Thị Lan", "Lê Văn Hùng", None, None],
+    ]
+    path = write_xlsx(data_root.raw / "reference" / "procedures.xlsx", {"S": rows})
+    result = land(data_root, path)
+    loaded = [r["procedure_code"] for r in pq.read_table(result.data_path).to_pylist()]
+    assert loaded == ["2.000286", "1.004138"]
+    sheet = result.sheets[0]
+    assert (sheet.rows_loaded, sheet.rows_rejected, sheet.rows_skipped) == (2, 0, 3)
