@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,23 +131,26 @@ def landing_key(content: str, profile: Profile) -> str:
     return hashlib.sha256(material).hexdigest()[:32]
 
 
+def _tmp_name(target: Path) -> Path:
+    # Unique per thread, not only per process: the nightly flow lands files in threads, and
+    # two exports with the same bytes share a key, so two threads may write the same target.
+    return target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
 def _write_atomically(table: pa.Table, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = _tmp_name(target)
     pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, target)
 
 
 def land_file(paths: DataPaths, path: Path) -> FileResult:
-    """Land one raw file, or reuse its earlier landing; never raises for a bad file."""
-    relative = printable_name(paths.relative(path))
-    try:
-        return _land_file(paths, path, relative)
-    except Exception as exc:
-        # A file no reader foresaw must fail alone, named, and let the run publish the others;
-        # a crash here would stop the whole night's run over one export.
-        source = source_of(paths, path)[0]
-        reason = f"unexpected error while landing ({type(exc).__name__}: {exc})"
-        return _failed(relative, source, f"{relative}: {reason}")
+    """Land one raw file, or reuse its earlier landing.
+
+    Never raises for a bad file (it is `failed` or `skipped`, with the reason); an error
+    writing the landing itself (OSError: a full disk) is raised, so that the run stops
+    before publishing a warehouse without that file.
+    """
+    return _land_file(paths, path, printable_name(paths.relative(path)))
 
 
 def printable_name(relative: str) -> str:
@@ -188,7 +192,17 @@ def _land_file(paths: DataPaths, path: Path, relative: str) -> FileResult:
         return _failed(relative, source, f"{relative}: {exc.reason}")
     except OSError as exc:
         return _failed(relative, source, f"{relative}: cannot read the file ({exc.strerror})")
+    except Exception as exc:
+        return _unforeseen(relative, source, exc)
     return _land_sheets(relative, source, profile, sheets, folder, key)
+
+
+def _unforeseen(relative: str, source: str | None, exc: Exception) -> FileResult:
+    # A file no reader foresaw fails alone, named, and the run publishes the others: raising
+    # would stop the whole night over one export. Only reading and parsing are guarded so:
+    # an error writing the landing (a full disk) must stop the run before it publishes.
+    reason = f"unexpected error while reading ({type(exc).__name__}: {exc})"
+    return _failed(relative, source, f"{relative}: {reason}")
 
 
 def _failed(relative: str, source: str | None, message: str) -> FileResult:
@@ -199,12 +213,15 @@ def _failed(relative: str, source: str | None, message: str) -> FileResult:
 def _land_sheets(
     relative: str, source: str, profile: Profile, sheets: list[Sheet], folder: Path, key: str
 ) -> FileResult:
-    if profile.source in OWN_READERS:
-        # Units' own Biểu 06 reports: the title block, the merged header and the sector rows
-        # of the official form (CONTRACT.md §3.6), read by flows/reports.py.
-        tables, rejects, results = land_report_sheets(profile, sheets, relative)
-    else:
-        tables, rejects, results = _read_profile_sheets(profile, sheets)
+    try:
+        if profile.source in OWN_READERS:
+            # Units' own Biểu 06 reports: the title block, the merged header and the sector
+            # rows of the official form (CONTRACT.md §3.6), read by flows/reports.py.
+            tables, rejects, results = land_report_sheets(profile, sheets, relative)
+        else:
+            tables, rejects, results = _read_profile_sheets(profile, sheets)
+    except Exception as exc:
+        return _unforeseen(relative, source, exc)
     return _write_landing(relative, source, profile, sheets, folder, key, tables, rejects, results)
 
 
@@ -277,7 +294,7 @@ def _write_landing(
         profile=profile.source,
     )
     # The accounting is written last: it marks the landing complete.
-    meta_tmp = folder / f".{key}.json.{os.getpid()}.tmp"
+    meta_tmp = _tmp_name(folder / f"{key}.json")
     meta_tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
     os.replace(meta_tmp, folder / f"{key}.json")
     return result

@@ -24,9 +24,12 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def export_marts(paths: DataPaths) -> list[Path]:
     """Write every mart to exports/ (Parquet and CSV), replacing the previous set at once."""
+    # A run killed while exporting leaves its staging (or the previous set, renamed) under
+    # another pid; one run at a time holds the data root, so every such folder is stale.
+    for leftover in paths.processed.glob(".exports.*"):
+        if leftover.suffix in (".tmp", ".old") and leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
     staging = paths.processed / f".exports.{os.getpid()}.tmp"
-    if staging.exists():
-        shutil.rmtree(staging)
     staging.mkdir(parents=True)
     written: list[Path] = []
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:

@@ -43,6 +43,9 @@ class Sheet:
     index: int  # 0-based position in the workbook
     hidden: bool
     rows: list[list[str | None]]  # physical rows from row 1 to the last non-empty row
+    # The text encoding a CSV or HTML file was decoded with (None for a workbook): when no
+    # header is found in a file read as Windows-1258, the likely cause is another encoding.
+    encoding: str | None = None
 
 
 class ReadError(Exception):
@@ -180,6 +183,11 @@ def _looks_like_text(head: bytes) -> bool:
 
 def _decode(path: Path, data: bytes, declared: str | None = None) -> str:
     """The whole file as text: BOM, else UTF-16 by NULs, else declared, UTF-8, Windows-1258."""
+    return _decode_as(path, data, declared)[0]
+
+
+def _decode_as(path: Path, data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """`_decode`, also returning the encoding used."""
     encoding = _bom_or_utf16(data)
     if encoding is None:
         # No BOM and few NULs: a declared UTF-16/32 would be a lie that decodes into garbage.
@@ -189,12 +197,13 @@ def _decode(path: Path, data: bytes, declared: str | None = None) -> str:
             if candidate is None:
                 continue
             try:
-                return data.decode(candidate)
+                return data.decode(candidate), candidate
             except UnicodeDecodeError:
                 continue
+        _reject_broken_utf8(path, data)
         encoding = "cp1258"
     try:
-        return data.decode(encoding)
+        return data.decode(encoding), encoding
     except UnicodeDecodeError as error:
         tried = "not UTF-8, nor " if encoding == "cp1258" else "not "
         bad = data[error.start : error.start + 1].hex()
@@ -203,6 +212,39 @@ def _decode(path: Path, data: bytes, declared: str | None = None) -> str:
             f"cannot decode the text: {tried}{_ENCODING_NAMES[encoding]} "
             f"(byte 0x{bad} at offset {error.start}: {error.reason})",
         ) from error
+
+
+# A well-formed UTF-8 sequence of two to four bytes. Windows-1258 text almost never forms one:
+# its letters (0xC0-0xFF) are followed by ASCII or by its tone marks, not by 0x80-0xBF bytes.
+_UTF8_MULTIBYTE_RE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+# What errors="surrogateescape" makes of a byte that is not valid UTF-8.
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+
+
+def _reject_broken_utf8(path: Path, data: bytes) -> None:
+    """Raise when data is UTF-8 with a few invalid bytes rather than Windows-1258.
+
+    Decoding such a file as Windows-1258 would turn every Vietnamese letter into mojibake
+    (`Mã hồ sơ` → `MÃ£ há»“ sÆ¡`): a clear error naming the first bad byte is the only
+    honest answer.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = len(_ESCAPED_BYTE_RE.findall(text))
+    if not bad or len(_UTF8_MULTIBYTE_RE.findall(data)) <= bad:
+        return
+    first = _ESCAPED_BYTE_RE.search(text)
+    assert first is not None
+    offset = len(text[: first.start()].encode("utf-8", errors="surrogateescape"))
+    line = data.count(b"\n", 0, offset) + 1
+    raise ReadError(
+        path,
+        f"not valid UTF-8: {bad} invalid byte(s) in UTF-8 text, the first 0x"
+        f"{data[offset : offset + 1].hex()} on line {line} (offset {offset}); re-export the file "
+        "or fix that byte",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,11 +257,12 @@ def _read_workbook(path: Path, kind: str) -> list[Sheet]:
     except OSError as error:
         raise ReadError(path, f"cannot open the file: {error.strerror or error}") from error
     with handle:
-        if _SUFFIX_KIND.get(path.suffix.lower()) == kind:
+        if _SUFFIX_KIND.get(path.suffix.lower()) == kind and _is_utf8(str(path)):
             # from_path picks the reader by extension and keeps its precise error messages.
             book = _calamine(path, kind, None, CalamineWorkbook.from_path, str(path))
         else:
-            # The extension lies: calamine detects the format from the content.
+            # The extension lies, or the name is not UTF-8 (a zip unpacked from Windows), which
+            # calamine cannot open by name: it detects the format from the content.
             book = _calamine(path, kind, None, CalamineWorkbook.from_filelike, handle)
         with book:
             sheets = []
@@ -229,6 +272,14 @@ def _read_workbook(path: Path, kind: str) -> list[Sheet]:
                 hidden = meta.visible != SheetVisibleEnum.Visible
                 sheets.append(Sheet(meta.name, index, hidden, _text_rows(rows)))
     return sheets
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _calamine(
@@ -341,7 +392,7 @@ _EXOTIC_BREAKS_RE = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _read_csv(path: Path, data: bytes) -> Sheet:
-    text = _decode(path, data)
+    text, encoding = _decode_as(path, data)
     delimiter = _sniff_delimiter(text)
     if _EXOTIC_BREAKS_RE.search(text):
         lines: Any = io.StringIO(text, newline="")
@@ -365,30 +416,35 @@ def _read_csv(path: Path, data: bytes) -> Sheet:
     except csv.Error as error:
         raise ReadError(path, f"malformed CSV near line {reader.line_num + 1}: {error}") from error
     del rows[last:]
-    return Sheet(name=None, index=0, hidden=False, rows=rows)
+    return Sheet(name=None, index=0, hidden=False, rows=rows, encoding=encoding)
 
 
 def _sniff_delimiter(text: str) -> str:
-    """The delimiter giving the most consistent column count (> 1) over the first records."""
+    """The delimiter that splits the most of the first records, the most consistently.
+
+    Coverage first: the real delimiter splits the header and every data line, while a comma
+    or semicolon inside text splits a few title or footer lines only — in a short export
+    (a header, two rows and a signature block) those few can be the most consistent ones.
+    Then consistency of the column count, then more columns (decimal commas in `;` files).
+    """
     sample = text[:_SNIFF_CHARS]
     if len(text) > _SNIFF_CHARS:
         cut = sample.rfind("\n")
         if cut > 0:
             sample = sample[: cut + 1]
-    best, best_key = ",", (0.0, 0)
+    best, best_key = ",", (0.0, 0.0, 0)
     for delimiter in _DELIMITERS:
         reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
         try:
-            widths = [len(record) for record in islice(reader, _SNIFF_RECORDS) if record]
+            records = [len(r) for r in islice(reader, _SNIFF_RECORDS) if r]
         except csv.Error:
             continue
+        # A one-field record (a title line) says nothing about the delimiter's consistency.
+        widths = [w for w in records if w > 1]
         if not widths:
             continue
         width, count = Counter(widths).most_common(1)[0]
-        if width < 2:
-            continue
-        # Consistency first; a tie (decimal commas inside `;` files) goes to more columns.
-        key = (count / len(widths), width)
+        key = (len(widths) / len(records), count / len(widths), width)
         if key > best_key:
             best, best_key = delimiter, key
     return best
@@ -406,16 +462,20 @@ def _read_html(path: Path, data: bytes) -> list[Sheet]:
     match = _META_CHARSET_RE.search(data[:4096])
     if match is not None:
         try:
-            declared = codecs.lookup(match.group(1).decode("ascii")).name
+            codec = codecs.lookup(match.group(1).decode("ascii"))
+            # `charset=base64` or `hex` names a codec that is not a text encoding: bytes.decode
+            # would raise LookupError, which is not a ReadError.
+            declared = codec.name if getattr(codec, "_is_text_encoding", True) else None
         except LookupError:
             declared = None
     parser = _TableParser()
-    parser.feed(_decode(path, data, declared))
+    text, encoding = _decode_as(path, data, declared)
+    parser.feed(text)
     parser.close()
     if not parser.tables:
         raise ReadError(path, "not a readable Excel workbook: an HTML page without a <table>")
     return [
-        Sheet(name=None, index=index, hidden=False, rows=rows)
+        Sheet(name=None, index=index, hidden=False, rows=rows, encoding=encoding)
         for index, rows in enumerate(parser.tables)
     ]
 
