@@ -22,6 +22,10 @@ from flows.summary import RunReport, read_accounting, read_headline
 from flows.warehouse import AuditError, ModelError, ModelGraphError, build
 
 
+class RunNotPublishable(Exception):
+    """Nothing fit to publish (every export failed to read)."""
+
+
 class RunNotPublished(Exception):
     """The build or its audits failed: the previous warehouse stays published."""
 
@@ -107,15 +111,33 @@ def _run(paths: DataPaths) -> RunReport:
     results: list[FileResult] = progress.collect(futures, "landing", logger.info)
     report.count_files(results)
     try:
+        if report.files_failed and not report.files_loaded:
+            # A reader broken for every file would otherwise publish an empty warehouse.
+            raise RunNotPublishable(
+                f"none of the {report.files_failed} export(s) could be read: "
+                "the previous warehouse is kept"
+            )
         report.warnings += build_warehouse(str(paths.root), results)
-    except (AuditError, ModelError, ModelGraphError, duckdb.Error, OSError) as exc:
+    except (
+        AuditError,
+        ModelError,
+        ModelGraphError,
+        RunNotPublishable,
+        duckdb.Error,
+        OSError,
+    ) as exc:
         report.error = str(exc)
         report.ended_at = datetime.now().isoformat()
         report.save(paths.run_log)
         _record_artifacts(report, None)
         raise RunNotPublished(report) from exc
-    publish(str(paths.root))
     report.published = True
+    try:
+        publish(str(paths.root))
+    except (duckdb.Error, OSError) as exc:
+        # The warehouse is published; only its file exports are stale. Say so, go on.
+        report.export_error = f"exports not refreshed: {exc}"
+        logger.error(report.export_error)
     prune_landing(paths, {r.key for r in results if r.key})
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         read_accounting(con, report)

@@ -24,6 +24,7 @@ class RunReport:
     ended_at: str | None = None
     published: bool = False
     error: str | None = None
+    export_error: str | None = None  # the warehouse was published, its exports were not
     files_loaded: int = 0
     files_skipped: int = 0
     files_failed: int = 0
@@ -41,7 +42,7 @@ class RunReport:
     def exit_code(self) -> int:
         if not self.published:
             return EXIT_NOT_PUBLISHED
-        return EXIT_FILES_FAILED if self.files_failed else EXIT_OK
+        return EXIT_FILES_FAILED if self.files_failed or self.export_error else EXIT_OK
 
     def count_files(self, results: list[FileResult]) -> None:
         for result in results:
@@ -154,7 +155,9 @@ def format_report(report: RunReport) -> str:
             f"online share {_pct(head['online_rate'])}, postal {_pct(head['postal_rate'])} "
             f"of {head['received_total']} received"
         )
-    if report.published:
+    if report.published and report.export_error:
+        lines.append(f"Published processed/warehouse.duckdb; {report.export_error}")
+    elif report.published:
         lines.append("Published: processed/warehouse.duckdb and processed/exports/")
     else:
         lines.append(f"NOT published (the previous warehouse is kept): {report.error}")

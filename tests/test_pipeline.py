@@ -198,3 +198,20 @@ def test_a_deleted_export_drops_out_and_a_changed_one_is_read_again(tmp_path):
     assert _query(root, "SELECT file FROM dq_files") == [("raw/igate/t10.xlsx",)]
     landed = [p for p in (root / "processed" / "landing").rglob("*.parquet")]
     assert len(landed) == 2  # the data and the rejects of the one file left
+
+
+def test_when_no_export_can_be_read_nothing_is_published(tmp_path):
+    root = tmp_path / "d"
+    rows = [
+        IGATE_HEADER,
+        [1, "A-1", "1.1", "x", "Đất đai", "Sở Tư pháp", "Trực tiếp", "01/10/2020"],
+    ]
+    good = write_xlsx(root / "raw" / "igate" / "t10.xlsx", {"S": rows})
+    assert nightly(data_dir=str(root)).exit_code == EXIT_OK
+    before = (root / "processed" / "warehouse.duckdb").read_bytes()
+    good.write_bytes(good.read_bytes()[:400])
+    with pytest.raises(RunNotPublished) as caught:
+        nightly(data_dir=str(root))
+    assert caught.value.report.exit_code == EXIT_NOT_PUBLISHED
+    assert "none of the 1 export(s) could be read" in caught.value.report.error
+    assert (root / "processed" / "warehouse.duckdb").read_bytes() == before
