@@ -19,7 +19,16 @@ TABLES: dict[str, str] = {
     "ind_documents_zero_esign": "units that issued non-secret documents in a period but "
     "digitally signed none",
     "ind_postal": "BCCI items per period × unit, matched to cases; postal cases without an item",
-    "ind_igate_uptake": "per period × registry unit: files received, procedures with files",
+    "ind_igate_uptake": "per period × registry unit valid in it (zero rows included): files "
+    "received, procedures assigned and with files",
+    "ind_online_services": "per period × unit: procedures offered online (partly, fully) and "
+    "those with online files; Decision 766 offer and use rates",
+    "ind_one_stop": "per period × unit: procedures marked for the one-stop desk and those "
+    "with files, and the rates",
+    "ind_one_stop_missing": "per period × unit: each assigned procedure without any case in "
+    "the period, with its one-stop flag",
+    "ind_channels_current": "ind_channels by the unit that carries each unit on today "
+    "(successors across the 2025 reorganisation)",
     "ind_late_reasons": "late and overdue cases per period × unit × sector split by the "
     "late-case lists' reason",
     "ind_apology": "late cases resolved per period × unit with an apology slip, and in time",

@@ -143,6 +143,22 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unmatched(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from flows.query import NoWarehouse
+    from flows.unmatched import unmatched_text
+
+    paths = DataPaths.resolve(args.data_dir)
+    try:
+        text = unmatched_text(paths.warehouse)
+    except (NoWarehouse, duckdb.Error) as exc:
+        _say(f"cchc unmatched: {exc}")
+        return 1
+    sys.stdout.write(text)
+    return 0
+
+
 def _latest_year(paths: DataPaths) -> str | None:
     import duckdb
 
@@ -276,6 +292,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="last run, newest exports, data-quality summary and warehouse size",
     )
     status.set_defaults(func=cmd_status)
+
+    unmatched = sub.add_parser(
+        "unmatched",
+        parents=[data_dir],
+        help="unit and sector names not in the registry or catalogue, and how to fix them",
+        description="List the unit and sector names of the exports that match nothing in "
+        "the units registry or the procedure catalogue, with their row counts, the three "
+        "closest registry or catalogue names, and the `Tên khác` cell to write in the registry.",
+    )
+    unmatched.set_defaults(func=cmd_unmatched)
 
     report = sub.add_parser(
         "report",

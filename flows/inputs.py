@@ -25,6 +25,8 @@ LANDED_SOURCES = {
     "documents": "land_documents",
     "postal": "land_postal",
     "late": "land_late",
+    # units' own Biểu 06 reports, read by flows/reports.py (CONTRACT.md §3.6)
+    "reports": "land_reports",
 }
 
 PROVIDED_TABLES = frozenset(

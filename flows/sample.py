@@ -1842,7 +1842,9 @@ def _write_sample(
     from flows.sample_sources import write_other_sources  # it builds on this module
 
     received = {i for i in tally.last_seen if case_list[i].kind not in (1, 3)}
-    other = write_other_sources(raw, units, case_list, received, cal, seed, cases / 20000)
+    other = write_other_sources(
+        raw, units, case_list, received, cal, seed, cases / 20000, seen=tally.last_seen
+    )
     files.update(other.files)
 
     expected, with_files = _expected(case_list, tally.last_seen, tally.bad_cases, cal)

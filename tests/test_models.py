@@ -343,6 +343,9 @@ def test_fct_filings_columns_in_contract_order(warehouse: duckdb.DuckDBPyConnect
         ("outcome", "VARCHAR"),
         ("apology_at", "TIMESTAMP"),
         ("source_file", "VARCHAR"),
+        # beyond the contract, last: the unit that carries the case's unit on today
+        ("unit_current_code", "VARCHAR"),
+        ("unit_current_name", "VARCHAR"),
     ]
 
 

@@ -583,6 +583,16 @@ def test_heat_map_shows_zero_in_its_own_colour(data: ReportData, paths) -> None:
         zero_colour = image.to_rgba(0.0)
         assert mcolors.to_hex(zero_colour) == ch.COLORS["zero"]
         assert mcolors.to_hex(image.to_rgba(1.0)) != ch.COLORS["zero"]
+    if _has_table(paths, "ind_igate_uptake"):
+        # every registry unit, those without a file included (valid all year in the sample)
+        expected, without_files = q(
+            paths,
+            "SELECT count(DISTINCT unit_code), count(*) FILTER (WHERE files_received = 0) "
+            "FROM ind_igate_uptake WHERE period_type = 'month'",
+        )[0]
+        assert cells == expected * 11
+        assert zeros == without_files
+        return
     expected = q(
         paths,
         "SELECT count(DISTINCT unit_name) FROM rpt_bieu06 WHERE period_type = 'month' "

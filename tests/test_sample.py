@@ -160,7 +160,8 @@ def test_files_exist_for_each_source(sample: tuple[Path, SampleSummary]) -> None
     assert suffixes[".csv"] == 3
     assert suffixes[".txt"] == 1
     others = {
-        source: sorted((raw / source).rglob("*.*")) for source in ("documents", "postal", "late")
+        source: sorted((raw / source).rglob("*.*"))
+        for source in ("documents", "postal", "late", "reports")
     }
     assert summary.files == {"reference": 3, "igate": len(igate)} | {
         source: len(paths) for source, paths in others.items()

@@ -67,3 +67,24 @@ def test_late_lists_and_apologies(run) -> None:
     ).fetchone()
     assert late > with_apology > in_time > 0
     assert all(a.passed for a in build.audits if a.severity == "error")
+
+
+def test_units_own_reports_against_igate(run) -> None:
+    summary, _, con = run
+    shares = dict(
+        con.execute(
+            "SELECT unit_name || ' ' || period, igate_share FROM ind_reported_vs_igate"
+        ).fetchall()
+    )
+    assert len(shares) == summary.expected["report_unit_periods"]
+    # units that report what iGate holds, give or take files counted by hand
+    for key in ("UBND huyện Càng Long 2020-Q1", "UBND huyện Càng Long 2020-Q3",
+                "Sở Tư pháp 2020-10", "Sở Tài nguyên và Môi trường 2020"):  # fmt: skip
+        assert 0.7 <= shares[key] <= 1.0, key
+    # a district that processes on paper reports far more; a commune has nothing on iGate
+    assert shares["UBND huyện Trà Cú 2020-Q3"] < 0.5
+    assert shares["UBND xã An Trường 2020-Q3"] == 0.0
+    problems = con.execute(
+        "SELECT severity, count(*) FROM dq_rejects WHERE file LIKE 'raw/reports/%' GROUP BY ALL"
+    ).fetchall()
+    assert problems == [("warning", 1)]  # the mistyped total of Sở TNMT's report

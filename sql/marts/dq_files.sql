@@ -1,6 +1,6 @@
 -- Accounting per sheet of every raw file (CONTRACT.md §2): rows_read = rows_loaded +
 -- rows_rejected + rows_skipped, and rows_superseded (a part of rows_loaded) from the
--- deduplication of cases, documents, postal items and late-case rows.
+-- deduplication of cases, documents, postal items, late-case rows and units' own reports.
 with
 
 files as (
@@ -18,6 +18,9 @@ ranked_rows as (
     select source_file, sheet_index, is_superseded from int_postal__ranked
     union all
     select source_file, sheet_index, is_superseded from int_late__ranked
+    union all
+    -- units' own reports sent again for the same unit and period (int_reports__ranked)
+    select file, sheet_index, is_superseded from int_reports__ranked
 
 ),
 

@@ -1,7 +1,8 @@
 -- Unit and sector names of the exports that match nothing in the reference lists
 -- (CONTRACT.md §3.4), under their cleaned export text, and the case codes of the late-case
 -- lists that are no received case (§3.5, kind `case`). A unit name unmatched in several
--- sources (cases, documents, postal items) is one row; its occurrences add up.
+-- sources (cases, documents, postal items, units' own reports) is one row; its occurrences
+-- add up.
 -- occurrences counts loaded rows carrying the name, as the contract says: every row of
 -- land_igate, superseded rows and not-received statuses (1, 3) included — "rows loaded" is the
 -- §2 accounting term, and this tells an analyst how much of the raw data a registry fix
@@ -37,15 +38,27 @@ unit_names as (
 
 ),
 
+unmatched_unit_rows as (
+
+    select unit_names.name
+    from unit_names
+    join unit_matches on unit_matches.export_name = unit_names.name
+    where unit_matches.unit_code is null
+
+    union all
+
+    -- the reporting units of the units' own Biểu 06 reports (§3.6), matched in their staging
+    select unit_name from stg_reports__bieu06 where unit_code is null
+
+),
+
 units as (
 
     select
         'unit' as kind,
-        unit_names.name,
+        name,
         count(*) as occurrences
-    from unit_names
-    join unit_matches on unit_matches.export_name = unit_names.name
-    where unit_matches.unit_code is null
+    from unmatched_unit_rows
     group by all
 
 ),
@@ -64,15 +77,27 @@ late_cases as (
 
 ),
 
+unmatched_sector_rows as (
+
+    select rows_loaded.sector as name
+    from rows_loaded
+    join sector_matches on sector_matches.export_name = rows_loaded.sector
+    where sector_matches.catalogue_sector is null
+
+    union all
+
+    -- sectors of the units' own reports that match no catalogue sector (kept as written)
+    select export_sector from stg_reports__bieu06 where is_sector_unmatched
+
+),
+
 sectors as (
 
     select
         'sector' as kind,
-        rows_loaded.sector as name,
+        name,
         count(*) as occurrences
-    from rows_loaded
-    join sector_matches on sector_matches.export_name = rows_loaded.sector
-    where sector_matches.catalogue_sector is null
+    from unmatched_sector_rows
     group by all
 
 ),

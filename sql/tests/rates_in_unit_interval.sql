@@ -15,6 +15,24 @@ rates as (
     union all
     select 'ind_late', period, unit_name, 'overdue_or_late_rate', overdue_or_late_rate
     from ind_late
+    union all
+    select 'ind_channels_current', period, unit_name, 'online_rate', online_rate
+    from ind_channels_current
+    union all
+    select 'ind_channels_current', period, unit_name, 'postal_rate', postal_rate
+    from ind_channels_current
+    union all
+    select 'ind_online_services', period, unit_name, 'online_offer_rate', online_offer_rate
+    from ind_online_services
+    union all
+    select 'ind_online_services', period, unit_name, 'online_use_rate', online_use_rate
+    from ind_online_services
+    union all
+    select 'ind_one_stop', period, unit_name, 'one_stop_rate', one_stop_rate
+    from ind_one_stop
+    union all
+    select 'ind_one_stop', period, unit_name, 'one_stop_with_files_rate', one_stop_with_files_rate
+    from ind_one_stop
 
 )
 
