@@ -1,10 +1,16 @@
--- Report periods of the tables that are not about cases (CONTRACT.md §5): for each source,
--- calendar months, quarters and years from the one holding its earliest date to the one
--- holding its latest, the last period of each type ending at the source's own as-of date.
+-- Report periods of every table (CONTRACT.md §5): for each source, calendar months,
+-- quarters and years from the one holding its earliest date to the one holding its latest, the
+-- last period of each type ending at the source's own as-of date, even past its calendar end.
+--   cases:     received_date of the received cases; as-of = the latest case activity
 --   documents: issued_on of the documents (ind_documents); as-of = the latest issued_on
 --   postal:    accepted_on of the items (ind_postal);      as-of = the latest accepted_on
--- The case tables use int_periods (received dates; as-of = the latest case activity).
 with
+
+cases as (
+
+    select * from int_as_of
+
+),
 
 documents as (
 
@@ -20,6 +26,15 @@ items as (
 ),
 
 bounds as (
+
+    select
+        'cases' as source,
+        first_received_date as first_date,
+        last_received_date as last_date,
+        as_of
+    from cases
+
+    union all
 
     select
         'documents' as source,
