@@ -162,13 +162,12 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
 def _latest_year(paths: DataPaths) -> str | None:
     import duckdb
 
+    from flows.summary import latest_year
+
     if not paths.warehouse.exists():
         return None
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        row = con.execute(
-            "SELECT max(period) FROM rpt_bieu06 WHERE period_type = 'year'"
-        ).fetchone()
-    return row[0] if row else None
+        return latest_year(con)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

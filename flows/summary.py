@@ -78,11 +78,16 @@ def read_accounting(con: duckdb.DuckDBPyConnection, report: RunReport) -> None:
     ) = (int(v) for v in row)
 
 
-def read_headline(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Late rate overall and of the worst sector, and the online share, for the latest year."""
-    year = con.execute("SELECT max(period) FROM rpt_bieu06 WHERE period_type = 'year'").fetchone()[
+def latest_year(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The latest year period of the published Biểu 06, e.g. `2020`."""
+    return con.execute("SELECT max(period) FROM rpt_bieu06 WHERE period_type = 'year'").fetchone()[
         0
     ]
+
+
+def read_headline(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Late rate overall and of the worst sector, and the online share, for the latest year."""
+    year = latest_year(con)
     if year is None:
         return {}
     late = con.execute(
