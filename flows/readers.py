@@ -17,7 +17,7 @@ import gc
 import io
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -27,6 +27,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import python_calamine
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
@@ -42,10 +45,61 @@ class Sheet:
     name: str | None  # None for a CSV or an HTML table (neither has sheet names)
     index: int  # 0-based position in the workbook
     hidden: bool
-    rows: list[list[str | None]]  # physical rows from row 1 to the last non-empty row
+    rows: Sequence[list[str | None]]  # physical rows from row 1 to the last non-empty row
     # The text encoding a CSV or HTML file was decoded with (None for a workbook): when no
     # header is found in a file read as Windows-1258, the likely cause is another encoding.
     encoding: str | None = None
+    # The same cells column by column, when the reader produced them so (a rectangular CSV
+    # parsed by Arrow): `rows` is then a view over them, built row by row only when asked for.
+    columns: list[pa.Array] | None = None
+
+
+class ColumnRows(Sequence[list[str | None]]):
+    """The rows of a sheet held as Arrow columns; a row is built only when it is read.
+
+    A big CSV is read into columns at C speed and stays so through landing; only the title
+    block, the header and the few rows that are not plainly data are ever looked at one by one.
+    """
+
+    def __init__(self, columns: list[pa.Array], length: int) -> None:
+        self._columns = columns
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def _row(self, index: int) -> list[str | None]:
+        cells = [column[index].as_py() for column in self._columns]
+        while cells and cells[-1] is None:
+            cells.pop()
+        return cells
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        return self._row(index)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ColumnRows | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-like, as the list it stands for
+
+    def __repr__(self) -> str:
+        return f"ColumnRows({list(self)!r})"
+
+    def __iter__(self) -> Iterator[list[str | None]]:
+        lists = [column.to_pylist() for column in self._columns]
+        for cells in zip(*lists, strict=True):
+            row = list(cells)
+            while row and row[-1] is None:
+                row.pop()
+            yield row
 
 
 class ReadError(Exception):
@@ -394,6 +448,9 @@ _EXOTIC_BREAKS_RE = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 def _read_csv(path: Path, data: bytes) -> Sheet:
     text, encoding = _decode_as(path, data)
     delimiter = _sniff_delimiter(text)
+    fast = _read_rectangular_csv(text, delimiter, encoding)
+    if fast is not None:
+        return fast
     if _EXOTIC_BREAKS_RE.search(text):
         lines: Any = io.StringIO(text, newline="")
     else:
@@ -417,6 +474,56 @@ def _read_csv(path: Path, data: bytes) -> Sheet:
         raise ReadError(path, f"malformed CSV near line {reader.line_num + 1}: {error}") from error
     del rows[last:]
     return Sheet(name=None, index=0, hidden=False, rows=rows, encoding=encoding)
+
+
+def _line_count(text: str) -> int:
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (not text.endswith(("\n", "\r")))
+
+
+def _read_rectangular_csv(text: str, delimiter: str, encoding: str) -> Sheet | None:
+    """The common export, read by Arrow's C++ parser: every line one record of the same width.
+
+    Anything else — a title line narrower than the table, a blank line, a quoted value
+    spanning lines, a form feed — returns None and goes through the csv module, which keeps
+    line numbers exact for those; this path gives the same cells for the files it accepts.
+    """
+    # NUL bytes make the csv module fail the file (malformed); Arrow would read through them.
+    if not text or "\x00" in text or _EXOTIC_BREAKS_RE.search(text):
+        return None
+    first = next(csv.reader(io.StringIO(text[:_SNIFF_CHARS], newline=""), delimiter=delimiter))
+    names = [f"c{i}" for i in range(len(first))]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if table.num_rows != _line_count(text):
+        return None
+    columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
+    filled = [i for i, column in enumerate(columns) if column.null_count < len(column)]
+    if not filled:
+        return None
+    # Trailing empty rows and columns are not part of the sheet (as in the csv-module path).
+    columns = columns[: filled[-1] + 1]
+    any_valid = pc.is_valid(columns[0])
+    for column in columns[1:]:
+        any_valid = pc.or_(any_valid, pc.is_valid(column))
+    last = int(pc.max(pc.indices_nonzero(any_valid)).as_py()) + 1
+    columns = [column.slice(0, last) for column in columns]
+    rows = ColumnRows(columns, last)
+    return Sheet(name=None, index=0, hidden=False, rows=rows, encoding=encoding, columns=columns)
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Any
 
 import pyarrow as pa
@@ -29,6 +30,18 @@ _SIGNATURE_DATE_RE = re.compile(r"ngày\W*\d*\W*tháng\W*\d*\W*năm")
 # First letters (lower case) of the footer words above, and of a signature date ("…, ngày").
 _FOOTER_INITIALS = frozenset("tcnlgpkx(")
 _DIGIT_RE = re.compile(r"\d")
+# flows.headers' column-number pattern, for Arrow (RE2).
+_COLUMN_NUMBER_RE2 = r"^\(?\p{Nd}{1,3}\)?$"
+# What Python's str.strip() removes (str.isspace), in RE2: Arrow's own trim keeps \x1c-\x1f.
+_PY_SPACE = r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f}\x{85}\p{Z}]"
+_PY_STRIP_RE2 = f"^{_PY_SPACE}+|{_PY_SPACE}+$"
+
+
+def _py_strip(column: pa.Array) -> pa.Array:
+    """str.strip() of every value, column-wise."""
+    return pc.replace_substring_regex(column, _PY_STRIP_RE2, "")
+
+
 _INTEGER_RE = re.compile(r"^\s*(\d+)(?:[.,]0+)?(?:\s|$)")
 
 # Personal values that can slide into a checked column (docs/bad-inputs.md, "Personal data in
@@ -152,22 +165,50 @@ def convert_value(f: Field, raw: str) -> Any:
 
 
 # The forms most exports use, parsed column-wise. Arrow's strptime accepts impossible days
-# (31/02 becomes 02/03) and short years, so a value counts as parsed only when formatting it
-# back gives the same text; everything else goes through flows.dates, value by value.
-_FAST_FORMATS = ("%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S")
+# (31/02 becomes 02/03) and short years, so a value counts as parsed only when it has the
+# form's exact shape and every part of it reads back from the parsed time (what formatting it
+# back would show, without the cost of formatting); everything else goes through flows.dates,
+# value by value.
+_FAST_FORMATS = {
+    "%d/%m/%Y %H:%M": r"^(?P<d>\d{2})/(?P<m>\d{2})/(?P<Y>\d{4}) (?P<H>\d{2}):(?P<M>\d{2})$",
+    "%Y-%m-%d %H:%M:%S": (
+        r"^(?P<Y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})$"
+    ),
+    "%d/%m/%Y": r"^(?P<d>\d{2})/(?P<m>\d{2})/(?P<Y>\d{4})$",
+    "%Y-%m-%d": r"^(?P<Y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$",
+    "%d/%m/%Y %H:%M:%S": (
+        r"^(?P<d>\d{2})/(?P<m>\d{2})/(?P<Y>\d{4}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})$"
+    ),
+}
+_PARTS = {"Y": pc.year, "m": pc.month, "d": pc.day, "H": pc.hour, "M": pc.minute, "S": pc.second}
 _SPACE_RE2 = r"[\s\p{Z}\x{85}]+"
+# A value _SPACE_RE2 would change: a white space other than ' ', or two in a row.
+_SPACE_TO_COLLAPSE_RE2 = (
+    r"[\t\n\x{0c}\r\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}"
+    r"\x{3000}]|[\s\p{Z}\x{85}]{2}"
+)
+
+
+def _same_parts(text: pa.Array, parsed: pa.Array, pattern: str) -> pa.Array:
+    """True where text has the pattern's shape and each of its parts equals parsed's."""
+    parts = pc.extract_regex(text, pattern)
+    same = pc.is_valid(parts)
+    for name in re.findall(r"\?P<(\w)>", pattern):
+        written = pc.cast(pc.struct_field(parts, name), pa.int64())
+        same = pc.and_(same, pc.equal(written, pc.cast(_PARTS[name](parsed), pa.int64())))
+    return same
 
 
 def _fast_datetimes(column: pa.Array) -> pa.Array:
     text = pc.utf8_trim_whitespace(column)
     parsed = pa.nulls(len(column), pa.timestamp("s"))
-    # `05/10/0202` formats back to itself: outside flows.dates' window it is left to
+    # `05/10/0202` has the shape and reads back: outside flows.dates' window it is left to
     # parse_datetime, which rejects it as a typo instead of loading the year 202.
     low = pa.scalar(MIN_DATETIME, pa.timestamp("s"))
     high = pa.scalar(MAX_DATETIME.replace(microsecond=0), pa.timestamp("s"))
-    for fmt in _FAST_FORMATS:
+    for fmt, pattern in _FAST_FORMATS.items():
         attempt = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-        same = pc.equal(pc.strftime(attempt, format=fmt), text)
+        same = _same_parts(text, attempt, pattern)
         same = pc.and_(same, pc.and_(pc.greater_equal(attempt, low), pc.less_equal(attempt, high)))
         parsed = pc.if_else(pc.fill_null(same, False), attempt, parsed)
         if parsed.null_count == column.null_count:
@@ -205,6 +246,7 @@ class SheetLoader:
         self.field_columns = {name: col for col, name in header.columns.items()}
         self.required_columns = {self.field_columns[name] for name in profile.required}
         self._table: pa.Table | None = None
+        self._columns: dict[int, pa.Array] = {}
         # The header's own text in the required columns: a repeated header (page breaks in long
         # exports) is almost always an exact copy, recognised without normalising every row.
         self._header_text = {
@@ -278,8 +320,7 @@ class SheetLoader:
 
     # --- conversion ---------------------------------------------------------------------
 
-    def _convert_column(self, f: Field, raw: list[str | None]) -> _Column:
-        column = pa.array(raw, pa.string())
+    def _convert_column(self, f: Field, column: pa.Array) -> _Column:
         if f.type == "text":
             return self._text_column(f, column)
         if f.type in ("datetime", "date"):
@@ -301,7 +342,10 @@ class SheetLoader:
     def _text_column(self, f: Field, column: pa.Array) -> _Column:
         # clean() of flows.text, column-wise: NFC, white space collapsed and trimmed.
         text = pc.utf8_normalize(column, "NFC")
-        text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, _SPACE_RE2, " "))
+        # Most columns have nothing to collapse: the replacement is skipped, not run for nothing.
+        if pc.any(pc.match_substring_regex(text, _SPACE_TO_COLLAPSE_RE2)).as_py():
+            text = pc.replace_substring_regex(text, _SPACE_RE2, " ")
+        text = pc.utf8_trim_whitespace(text)
         text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
         missing = pc.is_null(text)
         problem = f"required field missing: '{f.headers[0]}'" if f.required else None
@@ -310,7 +354,7 @@ class SheetLoader:
         )
         # Typed: a sheet with a header and no data row gives empty arrays, and an untyped
         # empty list is Arrow's null type, which boolean kernels reject.
-        return _Column(text, problems, pa.array([False] * len(text), pa.bool_()))
+        return _Column(text, problems, pa.repeat(pa.scalar(False), len(text)))
 
     def _distinct_column(self, f: Field, column: pa.Array) -> _Column:
         col = self.field_columns.get(f.name)
@@ -353,20 +397,74 @@ class SheetLoader:
             taken_infer = pc.if_else(is_null, fallback == INFER_STATUS, taken_infer)
         return _Column(taken_values, taken_problems, taken_infer)
 
+    def _column(self, col: int) -> pa.Array:
+        """Column `col` of the sheet as Arrow text, every physical row (None past a short row)."""
+        if col not in self._columns:
+            columns = self.sheet.columns
+            if columns is None:
+                # One transposition of the rows, in C, for every column at once.
+                width = max((len(row) for row in self.sheet.rows), default=0)
+                transposed = zip_longest(*self.sheet.rows, fillvalue=None) if width else []
+                columns = [pa.array(cells, pa.string()) for cells in transposed]
+                self.sheet.columns = columns
+            for index, column in enumerate(columns):
+                self._columns[index] = column
+            if col >= len(columns):
+                self._columns[col] = pa.nulls(len(self.sheet.rows), pa.string())
+        return self._columns[col]
+
+    def _plain_data(self, start: int) -> pa.Array:
+        """Rows from `start` that are surely data, decided column-wise.
+
+        A row whose required cells are all filled, one of them holding a digit (codes and dates
+        always do), neither copying the header nor all shaped like column numbers, is data
+        whatever comes before it. Only the other rows — title lines, blanks, footers, notes,
+        a rare bad record — go through `_non_data_kind`, one by one, in order.
+        """
+        count = len(self.sheet.rows) - start
+        plain = pa.repeat(pa.scalar(bool(self.required_columns)), count)
+        for col in self.required_columns:
+            value = _py_strip(self._column(col).slice(start))
+            filled = pc.fill_null(pc.not_equal(value, ""), False)
+            digit = pc.fill_null(pc.match_substring_regex(value, r"\d"), False)
+            header_text = pa.array(sorted(self._header_text[col]), pa.string())
+            header = pc.is_in(value, value_set=header_text)
+            number = pc.fill_null(pc.match_substring_regex(value, _COLUMN_NUMBER_RE2), False)
+            plain = pc.and_(plain, filled)
+            if col == min(self.required_columns):
+                any_digit, all_header, all_number = digit, header, number
+            else:
+                any_digit = pc.or_(any_digit, digit)
+                all_header = pc.and_(all_header, header)
+                all_number = pc.and_(all_number, number)
+        if not self.required_columns:
+            return plain
+        plain = pc.and_(plain, any_digit)
+        return pc.and_(plain, pc.invert(pc.or_(pc.fill_null(all_header, False), all_number)))
+
     def run(self) -> SheetResult:
         rows = self.sheet.rows
         # Title block and header rows are non-data.
-        self.result.rows_skipped = self.header.last_row + 1
+        start = self.header.last_row + 1
+        self.result.rows_skipped = start
         in_footer = False
-        data: list[int] = []
-        for index in range(self.header.last_row + 1, len(rows)):
-            kind = self._non_data_kind(rows[index], in_footer)
+        is_data = self._plain_data(start) if start < len(rows) else pa.array([], pa.bool_())
+        candidates = pc.indices_nonzero(pc.invert(is_data)).to_pylist()
+        kept = []
+        for offset in candidates:
+            kind = self._non_data_kind(rows[start + offset], in_footer)
             if kind is None:
-                data.append(index)
+                kept.append(offset)
             else:
                 in_footer = in_footer or kind == "footer"
                 self.result.rows_skipped += 1
-        self._load(data)
+        if kept:
+            flags = [False] * len(is_data)
+            for offset in kept:
+                flags[offset] = True
+            is_data = pc.or_(is_data, pa.array(flags, pa.bool_()))
+        data = pc.add(pc.indices_nonzero(is_data), pa.scalar(start, pa.uint64()))
+        self._load(pc.cast(data, pa.int64()))
         notes = []
         if self.sheet.hidden:
             notes.append("hidden sheet, read")
@@ -376,20 +474,19 @@ class SheetLoader:
                 for name, cols in self.header.duplicates.items()
             )
             notes.append(f"header names a field twice, first column used: {named}")
-        if not data:
+        if not len(data):
             # Loaded, but an analyst looking for the month's cases must see why there are none.
             notes.append("no data rows under the header")
         self.result.message = "; ".join(notes) or None
         return self.result
 
-    def _raw(self, data: list[int], f: Field) -> list[str | None]:
+    def _raw(self, data: pa.Array, f: Field) -> pa.Array:
         col = self.field_columns.get(f.name)
-        rows = self.sheet.rows
         if col is None:
-            return [None] * len(data)
-        return [rows[i][col] if col < len(rows[i]) else None for i in data]
+            return pa.nulls(len(data), pa.string())
+        return pc.take(self._column(col), data)
 
-    def _load(self, data: list[int]) -> None:
+    def _load(self, data: pa.Array) -> None:
         raws = {f.name: self._raw(data, f) for f in self.stored}
         columns = {f.name: self._convert_column(f, raws[f.name]) for f in self.stored}
         count = len(data)
@@ -415,46 +512,52 @@ class SheetLoader:
                 reason = pc.if_else(before, reason, pa.scalar(None, pa.string()))
                 earlier = errors.get(name, pa.nulls(count, pa.string()))
                 errors[name] = pc.coalesce(earlier, reason)
-        rejected = pa.array([False] * count, pa.bool_())  # typed even when count is 0
+        rejected = pa.repeat(pa.scalar(False), count)  # typed even when count is 0
         for problems in errors.values():
             rejected = pc.or_(rejected, pc.is_valid(problems))
-        rejected_rows = [i for i, bad in enumerate(rejected.to_pylist()) if bad]
+        rejected_rows = pc.indices_nonzero(rejected).to_pylist()
         header_like = {
-            i for i in rejected_rows if self._is_repeated_header(self.sheet.rows[data[i]])
+            i for i in rejected_rows if self._is_repeated_header(self.sheet.rows[data[i].as_py()])
         }
         self._record(data, raws, errors, rejected_rows, header_like, "error")
         self.result.rows_skipped += len(header_like)
         self.result.rows_rejected += len(rejected_rows) - len(header_like)
         keep = pc.invert(rejected)
         self.result.rows_loaded += count - len(rejected_rows)
-        self._record_warnings(data, raws, columns, warnings, rejected.to_pylist())
+        self._record_warnings(data, raws, columns, warnings, keep)
         self._table = self._build_table(data, columns, keep)
 
     def _record(self, data, raws, problems, rows, exclude, severity) -> None:
-        lists = {name: arr.to_pylist() for name, arr in problems.items()}
         for i in rows:
             if i in exclude:
                 continue
             for f in self.stored:
-                reason = lists.get(f.name, [None] * len(data))[i]
+                reasons = problems.get(f.name)
+                reason = None if reasons is None else reasons[i].as_py()
                 if reason is not None:
-                    self._reject(data[i] + 1, f.name, raws[f.name][i], reason, severity)
+                    raw = raws[f.name][i].as_py()
+                    self._reject(data[i].as_py() + 1, f.name, raw, reason, severity)
 
-    def _record_warnings(self, data, raws, columns, warnings, rejected: list[bool]) -> None:
+    def _record_warnings(self, data, raws, columns, warnings, kept: pa.Array) -> None:
+        # Only the rows with something to say are visited: the others are most of the sheet.
+        inferred_reason = "status empty: taken from the dates"
         for f in self.stored:
             problems = warnings.get(f.name)
-            notes = problems.to_pylist() if problems is not None else [None] * len(data)
             infer = columns[f.name].infer
-            inferred = infer.to_pylist() if infer is not None else [False] * len(data)
-            column_present = f.name in self.field_columns
-            for i, note in enumerate(notes):
-                if rejected[i]:
-                    continue
+            if f.name not in self.field_columns or infer is None:
+                infer = pa.repeat(pa.scalar(False), len(kept))
+            noted = pa.repeat(pa.scalar(False), len(kept))
+            if problems is not None:
+                noted = pc.is_valid(problems)
+            visit = pc.and_(kept, pc.or_(noted, pc.fill_null(infer, False)))
+            for i in pc.indices_nonzero(visit).to_pylist():
+                row_number = data[i].as_py() + 1
+                raw = raws[f.name][i].as_py()
+                note = None if problems is None else problems[i].as_py()
                 if note is not None:
-                    self._reject(data[i] + 1, f.name, raws[f.name][i], note, "warning")
-                if inferred[i] and column_present:
-                    reason = "status empty: taken from the dates"
-                    self._reject(data[i] + 1, f.name, raws[f.name][i], reason, "warning")
+                    self._reject(row_number, f.name, raw, note, "warning")
+                if infer[i].as_py():
+                    self._reject(row_number, f.name, raw, inferred_reason, "warning")
 
     def _reject(self, row_number: int, fld: str | None, raw: Any, reason: str, severity: str):
         text = None if raw is None else str(raw)
@@ -476,11 +579,11 @@ class SheetLoader:
             }
         )
 
-    def _build_table(self, data: list[int], columns: dict[str, _Column], keep) -> pa.Table:
+    def _build_table(self, data: pa.Array, columns: dict[str, _Column], keep) -> pa.Table:
         arrays: dict[str, pa.Array] = {
-            "sheet": pa.array([self.sheet.name] * len(data), pa.string()),
-            "sheet_index": pa.array([self.sheet.index] * len(data), pa.int32()),
-            "row_number": pa.array([i + 1 for i in data], pa.int32()),
+            "sheet": pa.repeat(pa.scalar(self.sheet.name, pa.string()), len(data)),
+            "sheet_index": pa.repeat(pa.scalar(self.sheet.index, pa.int32()), len(data)),
+            "row_number": pc.cast(pc.add(data, 1), pa.int32()),
         }
         for f in self.stored:
             arrays[f.name] = columns[f.name].values
