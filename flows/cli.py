@@ -12,6 +12,17 @@ from flows.paths import DataPaths
 from flows.query import FORMATS
 from flows.runlock import DEFAULT_WAIT_SECONDS
 from flows.schedule import DEFAULT_CRON, DEFAULT_TIMEZONE, DEPLOYMENT_NAME
+from flows.task_runners import (
+    ENV_DASK_ADDRESS,
+    ENV_TASK_RUNNER,
+    TASK_RUNNERS,
+    LandingRunner,
+    TaskRunnerConfigError,
+    choose_landing_runner,
+)
+
+# argparse's own status for a wrong command line; a wrong CCHC_TASK_RUNNER is the same mistake.
+EXIT_USAGE = 2
 
 # Prefect reads its settings at import: these make a run without a server quiet and patient
 # on a slow machine. A user's own settings (environment or profile) still win.
@@ -41,22 +52,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     paths = DataPaths.resolve(args.data_dir)
     started = time.monotonic()
     try:
+        # Checked before the lock is waited for: a misconfiguration is not worth a long wait.
+        runner = choose_landing_runner(args.task_runner, args.dask_address)
+    except TaskRunnerConfigError as exc:
+        _say(f"cchc run: {exc}")
+        return EXIT_USAGE
+    try:
         # Taken before Prefect starts: a busy data root is reported at once, and the flow,
         # which takes the same lock for scheduled runs, finds it already held by this process.
         with run_lock(paths, wait=args.wait, on_wait=lambda m: _say(f"cchc run: {m} …")):
-            return _run_nightly(paths, started, args.wait)
+            return _run_nightly(paths, started, args.wait, runner)
     except RunLockBusy as exc:
         _say(f"cchc run: {exc} Try again later, or wait longer with --wait SECONDS.")
         return EXIT_BUSY
 
 
-def _run_nightly(paths: DataPaths, started: float, wait: float) -> int:
+def _run_nightly(paths: DataPaths, started: float, wait: float, runner: LandingRunner) -> int:
     _prefect_environment()
     from flows.nightly import RunNotPublished, nightly
     from flows.summary import format_report
 
+    flow = nightly.with_options(task_runner=runner.build())
     try:
-        report = nightly(data_dir=str(paths.root), lock_wait=wait)
+        report = flow(data_dir=str(paths.root), lock_wait=wait)
     except RunNotPublished as exc:
         report = exc.report
     print(format_report(report))
@@ -79,7 +97,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     paths = DataPaths.resolve(args.data_dir)
     try:
-        chosen = plan(str(paths.root), args.cron, args.timezone, args.name, args.wait)
+        chosen = plan(
+            str(paths.root),
+            args.cron,
+            args.timezone,
+            args.name,
+            args.wait,
+            task_runner=args.task_runner,
+            dask_address=args.dask_address,
+        )
     except ServeError as exc:
         _say(f"cchc serve: {exc}")
         return 1
@@ -203,6 +229,21 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_task_runner_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--task-runner",
+        choices=TASK_RUNNERS,
+        help="where the exports are landed: threads in this process, or dask workers "
+        f"(default: ${ENV_TASK_RUNNER}, else threads; dask needs pip install 'cchc[dask]')",
+    )
+    parser.add_argument(
+        "--dask-address",
+        metavar="ADDR",
+        help="the Dask scheduler to land on, e.g. tcp://10.0.0.5:8786 (default: "
+        f"${ENV_DASK_ADDRESS}; empty = a local cluster, one worker process per core)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cchc",
@@ -226,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"(default {DEFAULT_WAIT_SECONDS:.0f}; 0 = give up at once, exit status 5)",
     }
     run.add_argument("--wait", **wait_option)
+    _add_task_runner_options(run)
     run.set_defaults(func=cmd_run)
 
     sample = sub.add_parser(
@@ -259,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
             f"for it, then fails (default {DEFAULT_WAIT_SECONDS:.0f})",
         },
     )
+    _add_task_runner_options(serve)
     serve.set_defaults(func=cmd_serve)
 
     query = sub.add_parser(

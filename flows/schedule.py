@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.runlock import DEFAULT_WAIT_SECONDS
+from flows.task_runners import LandingRunner, TaskRunnerConfigError, choose_landing_runner
 
 DEFAULT_CRON = "0 2 * * *"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -36,6 +37,7 @@ class ServePlan:
     data_dir: str
     name: str = DEPLOYMENT_NAME
     lock_wait: float = DEFAULT_WAIT_SECONDS
+    landing: LandingRunner = LandingRunner("threads")
 
 
 def configured_api_url() -> str | None:
@@ -84,9 +86,18 @@ def plan(
     timezone: str,
     name: str = DEPLOYMENT_NAME,
     lock_wait: float = DEFAULT_WAIT_SECONDS,
+    task_runner: str | None = None,
+    dask_address: str | None = None,
 ) -> ServePlan:
-    """Everything checked before anything is registered; raises ServeError with the fix."""
+    """Everything checked before anything is registered; raises ServeError with the fix.
+
+    `task_runner` and `dask_address` fall back to CCHC_TASK_RUNNER and CCHC_DASK_ADDRESS.
+    """
     validate_schedule(cron, timezone)
+    try:
+        landing = choose_landing_runner(task_runner, dask_address)
+    except TaskRunnerConfigError as exc:
+        raise ServeError(str(exc)) from exc
     api_url = configured_api_url()
     if not api_url:
         raise ServeError(
@@ -94,7 +105,7 @@ def plan(
             "(a temporary one would never fire the schedule).\n" + HOW_TO_START
         )
     check_server(api_url)
-    return ServePlan(api_url, cron, timezone, data_dir, name, lock_wait)
+    return ServePlan(api_url, cron, timezone, data_dir, name, lock_wait, landing)
 
 
 def serve(p: ServePlan) -> None:
@@ -106,9 +117,13 @@ def serve(p: ServePlan) -> None:
 
     print(
         f"Serving deployment 'nightly/{p.name}' on {p.api_url}: cron '{p.cron}' "
-        f"({p.timezone}), data root {p.data_dir}. Ctrl+C stops it (and pauses the schedule)."
+        f"({p.timezone}), data root {p.data_dir}, landing on {p.landing.describe()}. "
+        "Ctrl+C stops it (and pauses the schedule)."
     )
-    nightly.serve(
+    # The runner keeps this flow object and runs it as it is, so the task runner chosen here
+    # is the one every scheduled run lands with (a Dask cluster is only started by a run).
+    flow = nightly.with_options(task_runner=p.landing.build())
+    flow.serve(
         name=p.name,
         schedule=Cron(p.cron, timezone=p.timezone),
         parameters={"data_dir": p.data_dir, "lock_wait": p.lock_wait},
