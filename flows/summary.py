@@ -25,6 +25,8 @@ class RunReport:
     published: bool = False
     error: str | None = None
     export_error: str | None = None  # the warehouse was published, its exports were not
+    # False when nothing changed since the published build: it and its exports were kept.
+    rebuilt: bool = True
     files_loaded: int = 0
     files_skipped: int = 0
     files_failed: int = 0
@@ -162,6 +164,11 @@ def format_report(report: RunReport) -> str:
         )
     if report.published and report.export_error:
         lines.append(f"Published processed/warehouse.duckdb; {report.export_error}")
+    elif report.published and not report.rebuilt:
+        lines.append(
+            "Nothing new since the last build: processed/warehouse.duckdb and "
+            "processed/exports/ are current"
+        )
     elif report.published:
         lines.append("Published: processed/warehouse.duckdb and processed/exports/")
     else:

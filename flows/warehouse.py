@@ -471,12 +471,14 @@ def build(
     target: Path,
     prepare: Callable[[duckdb.DuckDBPyConnection], None],
     sql_dir: Path = DEFAULT_SQL_DIR,
+    finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> BuildResult:
     """Build the warehouse into `<target>.building`, audit it, then swap it onto target.
 
     `prepare(con)` creates the provided tables (land_* views, ref_public_holidays) and the
-    functions name_key/sector_key. On any failure target is left as it was and the building
-    file is removed.
+    functions name_key/sector_key; `finish(con)`, once the audits pass, adds what the caller
+    keeps beside the models (the build's digest). On any failure target is left as it was and
+    the building file is removed.
     """
     target = Path(target)
     sql_dir = Path(sql_dir)
@@ -493,6 +495,8 @@ def build(
         failures = [a for a in audits if a.severity == "error" and not a.passed]
         if failures:
             raise AuditError(_describe_failures(failures), audits)
+        if finish is not None:
+            finish(con)
         con.execute("CHECKPOINT")
         con.close()
         # A WAL left by a crashed writer of the old file would be replayed onto the new one.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -215,3 +216,38 @@ def test_when_no_export_can_be_read_nothing_is_published(tmp_path):
     assert caught.value.report.exit_code == EXIT_NOT_PUBLISHED
     assert "none of the 1 export(s) could be read" in caught.value.report.error
     assert (root / "processed" / "warehouse.duckdb").read_bytes() == before
+
+
+def test_a_night_with_nothing_new_keeps_the_build_and_a_change_rebuilds(tmp_path):
+    root = tmp_path / "root"
+    write_sample(root, cases=600, seed=11)
+    first = nightly(data_dir=str(root))
+    warehouse = root / "processed" / "warehouse.duckdb"
+    exports = root / "processed" / "exports"
+    built = warehouse.stat()
+    exported = _export_digests(root)
+    assert first.rebuilt and ".build_digest" in exported
+
+    quiet = nightly(data_dir=str(root))
+    assert quiet.published and not quiet.rebuilt
+    assert (warehouse.stat().st_ino, warehouse.stat().st_mtime_ns) == (
+        built.st_ino,
+        built.st_mtime_ns,
+    )
+    assert quiet.rows_loaded == first.rows_loaded
+    # the audits' warnings are still reported when nothing is rebuilt
+    assert quiet.warnings == first.warnings
+
+    # Exports lost (deleted by hand): rebuilt and published again, the same bytes.
+    shutil.rmtree(exports)
+    again = nightly(data_dir=str(root))
+    assert again.rebuilt and _export_digests(root) == exported
+
+    # One more export: the build must see it.
+    month = sorted((root / "raw" / "igate").rglob("*.xlsx"))[0]
+    shutil.copy(month, month.with_name("copy_" + month.name))
+    changed = nightly(data_dir=str(root))
+    assert changed.rebuilt and changed.files_loaded == first.files_loaded + 1
+    files = _query(root, "SELECT count(DISTINCT file) FROM dq_files")[0][0]
+    raw_files = [p for p in (root / "raw").rglob("*") if p.is_file() and p.name != ".gitkeep"]
+    assert files == len(raw_files)
