@@ -164,23 +164,11 @@ def convert_value(f: Field, raw: str) -> Any:
     return vocabulary_output(f, value)
 
 
-# The forms most exports use, parsed column-wise. Arrow's strptime accepts impossible days
-# (31/02 becomes 02/03) and short years, so a value counts as parsed only when it has the
-# form's exact shape and every part of it reads back from the parsed time (what formatting it
-# back would show, without the cost of formatting); everything else goes through flows.dates,
-# value by value.
-_FAST_FORMATS = {
-    "%d/%m/%Y %H:%M": r"^(?P<d>\d{2})/(?P<m>\d{2})/(?P<Y>\d{4}) (?P<H>\d{2}):(?P<M>\d{2})$",
-    "%Y-%m-%d %H:%M:%S": (
-        r"^(?P<Y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})$"
-    ),
-    "%d/%m/%Y": r"^(?P<d>\d{2})/(?P<m>\d{2})/(?P<Y>\d{4})$",
-    "%Y-%m-%d": r"^(?P<Y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$",
-    "%d/%m/%Y %H:%M:%S": (
-        r"^(?P<d>\d{2})/(?P<m>\d{2})/(?P<Y>\d{4}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})$"
-    ),
-}
-_PARTS = {"Y": pc.year, "m": pc.month, "d": pc.day, "H": pc.hour, "M": pc.minute, "S": pc.second}
+# The forms most exports use, parsed column-wise. Arrow's strptime checks each part's range
+# but rolls impossible days over (31/02 becomes 03/03) and accepts unpadded parts, so a value
+# counts as parsed only when it has the form's exact zero-padded shape and its day reads back
+# from the parsed time; everything else goes through flows.dates, value by value.
+_FAST_FORMATS = ("%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S")
 _SPACE_RE2 = r"[\s\p{Z}\x{85}]+"
 # A value _SPACE_RE2 would change: a white space other than ' ', or two in a row.
 _SPACE_TO_COLLAPSE_RE2 = (
@@ -189,14 +177,29 @@ _SPACE_TO_COLLAPSE_RE2 = (
 )
 
 
-def _same_parts(text: pa.Array, parsed: pa.Array, pattern: str) -> pa.Array:
-    """True where text has the pattern's shape and each of its parts equals parsed's."""
-    parts = pc.extract_regex(text, pattern)
-    same = pc.is_valid(parts)
-    for name in re.findall(r"\?P<(\w)>", pattern):
-        written = pc.cast(pc.struct_field(parts, name), pa.int64())
-        same = pc.and_(same, pc.equal(written, pc.cast(_PARTS[name](parsed), pa.int64())))
-    return same
+def _shape(fmt: str) -> tuple[str, int]:
+    """The exact text a format writes, as an RE2 pattern, and where its day of month sits."""
+    pattern, position, day_at, i = "^", 0, 0, 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            width = 4 if fmt[i + 1] == "Y" else 2
+            if fmt[i + 1] == "d":
+                day_at = position
+            pattern += rf"\d{{{width}}}"
+            position, i = position + width, i + 2
+        else:
+            pattern += fmt[i]  # the separators of _FAST_FORMATS: / - : and space
+            position, i = position + 1, i + 1
+    return pattern + "$", day_at
+
+
+def _same_day(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
+    pattern, day_at = _shape(fmt)
+    shaped = pc.match_substring_regex(text, pattern)
+    # Digits wherever the shape is wrong, so that the cast never meets text.
+    digits = pc.if_else(shaped, text, "0" * len(fmt) * 2)
+    day = pc.utf8_slice_codeunits(digits, day_at, day_at + 2)
+    return pc.and_(shaped, pc.equal(pc.cast(day, pa.int64()), pc.cast(pc.day(parsed), pa.int64())))
 
 
 def _fast_datetimes(column: pa.Array) -> pa.Array:
@@ -206,9 +209,9 @@ def _fast_datetimes(column: pa.Array) -> pa.Array:
     # parse_datetime, which rejects it as a typo instead of loading the year 202.
     low = pa.scalar(MIN_DATETIME, pa.timestamp("s"))
     high = pa.scalar(MAX_DATETIME.replace(microsecond=0), pa.timestamp("s"))
-    for fmt, pattern in _FAST_FORMATS.items():
+    for fmt in _FAST_FORMATS:
         attempt = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-        same = _same_parts(text, attempt, pattern)
+        same = _same_day(text, attempt, fmt)
         same = pc.and_(same, pc.and_(pc.greater_equal(attempt, low), pc.less_equal(attempt, high)))
         parsed = pc.if_else(pc.fill_null(same, False), attempt, parsed)
         if parsed.null_count == column.null_count:
