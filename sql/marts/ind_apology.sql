@@ -3,6 +3,8 @@
 -- apology_in_time: dated at least one day before the deadline (Decree 61/2018 Art. 19(9));
 -- rescheduled_more_than_once: the late-case lists show the return date moved twice or more
 -- (Art. 19(9) allows once). Both rates are over late_cases.
+-- The cases are counted per unit and day first, so that only those daily counts meet the
+-- periods (each day lies in one month, one quarter and one year).
 with
 
 late_cases as (
@@ -17,6 +19,22 @@ periods as (
 
 ),
 
+daily as (
+
+    select
+        unit_code,
+        unit_name,
+        ended_date,
+        count(*) as late_cases,
+        count(*) filter (where has_apology) as with_apology,
+        count(*) filter (where is_apology_in_time) as apology_in_time,
+        count(*) filter (where reschedules > 1) as rescheduled_more_than_once
+    from late_cases
+    where ended_date is not null
+    group by unit_code, unit_name, ended_date
+
+),
+
 counts as (
 
     select
@@ -24,16 +42,22 @@ counts as (
         periods.period,
         periods.period_start,
         periods.period_end,
-        late_cases.unit_code,
-        late_cases.unit_name,
-        count(*) as late_cases,
-        count(*) filter (where late_cases.has_apology) as with_apology,
-        count(*) filter (where late_cases.is_apology_in_time) as apology_in_time,
-        count(*) filter (where late_cases.reschedules > 1) as rescheduled_more_than_once
-    from late_cases
+        daily.unit_code,
+        daily.unit_name,
+        cast(sum(daily.late_cases) as bigint) as late_cases,
+        cast(sum(daily.with_apology) as bigint) as with_apology,
+        cast(sum(daily.apology_in_time) as bigint) as apology_in_time,
+        cast(sum(daily.rescheduled_more_than_once) as bigint) as rescheduled_more_than_once
+    from daily
     join periods
-        on late_cases.ended_date between periods.period_start and periods.period_end
-    group by all
+        on daily.ended_date between periods.period_start and periods.period_end
+    group by
+        periods.period_type,
+        periods.period,
+        periods.period_start,
+        periods.period_end,
+        daily.unit_code,
+        daily.unit_name
 
 ),
 

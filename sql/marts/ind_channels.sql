@@ -1,35 +1,30 @@
--- Cases received in the period by channel, per period × unit (CONTRACT.md §5 ind_channels).
+-- Cases received in the period by channel, per period × unit (CONTRACT.md §5 ind_channels):
+-- the received counts of int_cases__period_counts summed over sectors and late-list reasons.
+-- A unit with cases carried over but none received has no row.
 with
 
-cases as (
+period_counts as (
 
-    select * from int_cases__outcomes
-
-),
-
-periods as (
-
-    select * from int_periods
+    select * from int_cases__period_counts
 
 ),
 
 counts as (
 
     select
-        periods.period_type,
-        periods.period,
-        periods.period_start,
-        periods.period_end,
-        cases.unit_code,
-        cases.unit_name,
-        count(*) as received_total,
-        count(*) filter (where cases.channel = 'online') as received_online,
-        count(*) filter (where cases.channel = 'postal') as received_postal,
-        count(*) filter (where coalesce(cases.channel, 'direct') = 'direct') as received_direct
-    from cases
-    join periods
-        on cases.received_date between periods.period_start and periods.period_end
-    group by all
+        period_type,
+        period,
+        period_start,
+        period_end,
+        unit_code,
+        unit_name,
+        cast(sum(received_total) as bigint) as received_total,
+        cast(sum(received_online) as bigint) as received_online,
+        cast(sum(received_postal) as bigint) as received_postal,
+        cast(sum(received_direct) as bigint) as received_direct
+    from period_counts
+    group by period_type, period, period_start, period_end, unit_code, unit_name
+    having sum(received_total) > 0
 
 ),
 

@@ -4,67 +4,17 @@
 --   reason), and
 -- - pending_overdue: cases still open at the period's end and past their deadline (the
 --   pending_overdue of rpt_bieu06, split by reason).
+-- Both come from int_cases__period_counts, which rpt_bieu06 sums over the reasons, so that the
+-- split always adds up to the form.
 with
 
-cases as (
+period_counts as (
 
-    select * from int_cases__outcomes
-
-),
-
-late as (
-
-    select * from int_late__cases
+    select * from int_cases__period_counts
 
 ),
 
-reasons as (
-
-    select * from int_late__reasons
-
-),
-
-periods as (
-
-    select * from int_periods
-
-),
-
-labelled as (
-
-    select
-        cases.*,
-        reasons.reason_label as reason
-    from cases
-    left join late on late.case_code = cases.case_code
-    left join reasons on reasons.reason = late.reason
-
-),
-
-case_periods as (
-
-    select
-        periods.period_type,
-        periods.period,
-        periods.period_start,
-        periods.period_end,
-        labelled.unit_code,
-        labelled.unit_name,
-        labelled.sector,
-        labelled.reason,
-        labelled.is_resolved
-            and labelled.outcome = 'late'
-            and labelled.ended_date <= periods.period_end as is_late_in_period,
-        (labelled.ended_date is null or labelled.ended_date > periods.period_end)
-            and labelled.overdue_from <= periods.period_end as is_pending_overdue
-    from labelled
-    join periods
-        on labelled.received_date <= periods.period_end
-        and coalesce(labelled.ended_date, date '9999-12-31') >= periods.period_start
-
-),
-
-counts as (
+final as (
 
     select
         period_type,
@@ -75,15 +25,14 @@ counts as (
         unit_name,
         sector,
         reason,
-        count(*) filter (where is_late_in_period) as late_cases,
-        count(*) filter (where is_pending_overdue) as pending_overdue
-    from case_periods
-    where is_late_in_period or is_pending_overdue
-    group by all
+        resolved_late as late_cases,
+        pending_overdue
+    from period_counts
+    where resolved_late > 0 or pending_overdue > 0
 
 )
 
-select * from counts
+select * from final
 order by
     case period_type when 'month' then 1 when 'quarter' then 2 else 3 end,
     period_start,
