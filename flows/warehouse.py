@@ -462,6 +462,17 @@ def _describe_failures(failures: list[AuditResult]) -> str:
     return "\n".join(lines)
 
 
+# A ceiling on the memory DuckDB takes for the build (e.g. `4GB`), for a server shared with
+# other work: above it DuckDB spills to disk beside the warehouse instead of failing. Unset, it
+# takes DuckDB's default, 80% of the machine's memory.
+MEMORY_LIMIT_ENV = "CCHC_MEMORY_LIMIT"
+
+
+def _connection_config() -> dict[str, str]:
+    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    return {"memory_limit": limit} if limit else {}
+
+
 def _remove_database(path: Path) -> None:
     for p in (path, path.with_name(path.name + ".wal")):
         p.unlink(missing_ok=True)
@@ -487,7 +498,7 @@ def build(
     _remove_database(building)  # a leftover of a crashed build
     models = discover_models(sql_dir)
     swapped = False
-    con = duckdb.connect(str(building))
+    con = duckdb.connect(str(building), config=_connection_config())
     try:
         prepare(con)
         timings = run_models(con, models)
