@@ -566,3 +566,36 @@ def test_property_csv_round_trip(
     write_csv(path, texts, encoding, delimiter)
 
     assert only_sheet(path).rows == _expected(texts, line_breaks=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a,b,c\r\n1,"x,y",3\r\n',
+        "a,b,c\r1,2,3\r",
+        'a,b,c\n1,ab"c,3\n',
+        'a,b,c\n1,"ab""c",3\n',
+        'a,b,c\n1,"ab"c,3\n',
+        'a,b,c\n1, "ab",3\n',
+        "a;b;c\n1;2;3\n\n",
+        "a,b,c\n,,\n1,2,3\n,,\n",
+        "a,b,c,\n1,2,3,\n",
+        'a,b,c\n1,2,"3\n',
+        "a,b,c\n1,2,3",
+        '"a",b,c\n"",2,3\n',
+        "a\tb\tc\n1\t2\t3\n",
+        "a,b,c\n1,2,\u00a0\n",
+        "Title\na,b,c\n1,2,3\n",
+        'a,b\n1,"two\nlines"\n3,4\n',
+    ],
+)
+def test_arrow_csv_path_reads_what_the_csv_module_reads(tmp_path, monkeypatch, text) -> None:
+    """Arrow parses the rectangular CSV files; every file must come out as the csv module
+    reads it (quotes, line endings, blank and trailing rows, ragged and multi-line files)."""
+    import flows.readers as readers
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(text.encode("utf-8"))
+    fast = list(only_sheet(path).rows)
+    monkeypatch.setattr(readers, "_read_rectangular_csv", lambda *args: None)
+    assert fast == list(only_sheet(path).rows)
