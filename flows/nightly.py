@@ -13,14 +13,27 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import progress
 from flows.artifacts import record_run
-from flows.build_digest import build_digest, published_digest, record
+from flows.build_digest import (
+    BuildInputs,
+    build_inputs,
+    plan_increment,
+    published_inputs,
+    record,
+)
 from flows.inputs import prepare_inputs
 from flows.landing import FileResult, discover, land_file, prune_landing
 from flows.paths import SQL_DIR, DataPaths
 from flows.publish import export_marts, exported_digest
 from flows.runlock import DEFAULT_WAIT_SECONDS, run_lock
 from flows.summary import RunReport, read_accounting, read_headline
-from flows.warehouse import AuditError, ModelError, ModelGraphError, build, run_audits
+from flows.warehouse import (
+    AuditError,
+    ModelError,
+    ModelGraphError,
+    NotIncremental,
+    build,
+    run_audits,
+)
 
 
 class RunNotPublishable(Exception):
@@ -50,12 +63,26 @@ def land(root: str, file: str) -> FileResult:
 
 
 @task(name="build and check")
-def build_warehouse(root: str, results: list[FileResult], digest: str) -> list[str]:
-    """Build into a temporary file, run the audits, swap it in; returns warning messages."""
+def build_warehouse(
+    root: str, results: list[FileResult], inputs: BuildInputs, previous: BuildInputs | None
+) -> tuple[list[str], bool]:
+    """Build into a temporary file, run the audits, swap it in.
+
+    Returns the audits' warnings and whether the build was incremental: only new iGate exports
+    since the published build recompute only their cases' rows (flows/build_digest.py).
+    """
     paths = DataPaths(Path(root))
     prepare = partial(prepare_inputs, results=results)
-    outcome = build(paths.warehouse, prepare, SQL_DIR, finish=partial(record, digest=digest))
-    return _audit_warnings(outcome.audits)
+    finish = partial(record, inputs=inputs)
+    increment = plan_increment(previous, inputs, results)
+    if increment is not None:
+        try:
+            outcome = build(paths.warehouse, prepare, SQL_DIR, finish, increment)
+            return _audit_warnings(outcome.audits), True
+        except NotIncremental as exc:
+            get_run_logger().info("building in full: %s", exc)
+    outcome = build(paths.warehouse, prepare, SQL_DIR, finish)
+    return _audit_warnings(outcome.audits), False
 
 
 @task(name="check the current warehouse")
@@ -131,15 +158,20 @@ def _run(paths: DataPaths) -> RunReport:
                 f"none of the {report.files_failed} export(s) could be read: "
                 "the previous warehouse is kept"
             )
-        digest = build_digest(results, SQL_DIR)
-        if digest == published_digest(paths.warehouse) and digest == exported_digest(paths):
+        inputs = build_inputs(results, SQL_DIR)
+        previous = published_inputs(paths.warehouse)
+        digest = inputs.digest
+        if previous and digest == previous.digest and digest == exported_digest(paths):
             # The same files, accounting and code as the published build: it would come out
             # the same, byte for byte. A quiet night costs the hashing of the raw files only.
             logger.info("nothing new since the last build: the published warehouse is current")
             report.rebuilt = False
             report.warnings += check_current(str(paths.root))
         else:
-            report.warnings += build_warehouse(str(paths.root), results, digest)
+            warnings, report.incremental = build_warehouse(
+                str(paths.root), results, inputs, previous
+            )
+            report.warnings += warnings
     except (
         AuditError,
         ModelError,

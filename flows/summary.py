@@ -27,6 +27,8 @@ class RunReport:
     export_error: str | None = None  # the warehouse was published, its exports were not
     # False when nothing changed since the published build: it and its exports were kept.
     rebuilt: bool = True
+    # True when only new iGate exports' cases were recomputed on a copy of the published build.
+    incremental: bool = False
     files_loaded: int = 0
     files_skipped: int = 0
     files_failed: int = 0

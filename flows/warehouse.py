@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,21 @@ class ModelError(Exception):
     """A model or audit query failed in DuckDB; the message names the file."""
 
 
+class NotIncremental(Exception):
+    """An incremental build would not equal a full one: the caller builds in full instead."""
+
+
+@dataclass(frozen=True)
+class Increment:
+    """What is new since the published build, for an incremental build on a copy of it.
+
+    `keys_sql` returns one column, `key`: the values of the incremental models' key in the new
+    rows (the case codes of the new exports).
+    """
+
+    keys_sql: str
+
+
 class AuditError(Exception):
     """An error-severity audit found violations; the warehouse was not replaced."""
 
@@ -47,6 +63,9 @@ class Model:
     materialized: str = "table"
     # Every name read after FROM/JOIN, CTE names excluded, lower case.
     reads: frozenset[str] = frozenset()
+    # `-- incremental: <column>`: each row depends only on the input rows with the same value of
+    # that column, so an incremental build recomputes the rows of the new keys only.
+    incremental_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -288,7 +307,10 @@ def discover_models(sql_dir: Path, provided: Iterable[str] | None = None) -> lis
                 f"{path}: materialized must be 'table' or 'view', not {materialized!r}"
             )
         reads, _ = referenced_names(sql)
-        models.append(Model(name, path, sql, materialized, frozenset(reads)))
+        key = _header(sql).get("incremental")
+        if key is not None and (materialized != "table" or not re.fullmatch(r"[a-z_]+", key)):
+            raise ModelGraphError(f"{path}: incremental needs a table and one column, not {key!r}")
+        models.append(Model(name, path, sql, materialized, frozenset(reads), key))
     return order_models(models, provided)
 
 
@@ -423,6 +445,79 @@ def run_models(
     return timings
 
 
+def run_models_incrementally(
+    con: duckdb.DuckDBPyConnection, models: Iterable[Model], increment: Increment
+) -> dict[str, float]:
+    """Bring a copy of the published warehouse up to date with what `increment` adds.
+
+    An incremental model replaces only the rows of the new keys, computed from its inputs'
+    rows of those keys; every other model is created again in full. The models an incremental
+    model reads that are not incremental themselves (the calendar, the name matches) may gain
+    rows but must keep every row they had: otherwise the rows kept would be stale, and this
+    raises NotIncremental.
+    """
+    models = list(models)
+    incremental = {m.name: m for m in models if m.incremental_key}
+    # Fully qualified: inside a temporary view, `main.x` would name the view itself.
+    db = _quote(con.execute("SELECT current_database()").fetchone()[0]) + ".main."
+    relations = existing_relations(con)
+    provided = [n for n in relations if n not in {m.name for m in models}]
+    guarded = {r for m in incremental.values() for r in m.reads if r in relations}
+    guarded -= set(incremental) | set(provided)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _increment_keys AS SELECT DISTINCT key FROM "
+        f"({increment.keys_sql})"
+    )
+    for name in guarded:
+        con.execute(f"CREATE TEMP TABLE {_quote('_before_' + name)} AS FROM {db}{_quote(name)}")
+    timings: dict[str, float] = {}
+    for model in order_models(models, provided):
+        started = time.perf_counter()
+        try:
+            if model.name in incremental:
+                _update_rows(con, model, incremental, db)
+            else:
+                con.execute(
+                    f"CREATE OR REPLACE TABLE {db}{_quote(model.name)} AS\n"
+                    f"{_statement_body(model.sql)}"
+                )
+        except duckdb.Error as exc:
+            raise ModelError(f"{model.path}: {exc}") from exc
+        if model.name in guarded:
+            lost = con.execute(
+                f"SELECT count(*) FROM (FROM {_quote('_before_' + model.name)} "
+                f"EXCEPT ALL FROM {db}{_quote(model.name)})"
+            ).fetchone()[0]
+            if lost:
+                raise NotIncremental(f"{model.name}: {lost} row(s) of the published build changed")
+        timings[model.name] = time.perf_counter() - started
+    return timings
+
+
+def _update_rows(
+    con: duckdb.DuckDBPyConnection, model: Model, incremental: dict[str, Model], db: str
+) -> None:
+    # The incremental models it reads are seen through temporary views of the new keys' rows
+    # (a temporary name hides the table): its windows and joins see those rows only.
+    shadows = [incremental[r] for r in model.reads if r in incremental]
+    keys = "(SELECT key FROM _increment_keys)"
+    for shadow in shadows:
+        con.execute(
+            f"CREATE TEMP VIEW {_quote(shadow.name)} AS FROM {db}{_quote(shadow.name)} "
+            f"WHERE {shadow.incremental_key} IN {keys}"
+        )
+    try:
+        table = f"{db}{_quote(model.name)}"
+        con.execute(f"DELETE FROM {table} WHERE {model.incremental_key} IN {keys}")
+        con.execute(
+            f"INSERT INTO {table} SELECT * FROM (\n{_statement_body(model.sql)}\n) "
+            f"WHERE {model.incremental_key} IN {keys}"
+        )
+    finally:
+        for shadow in shadows:
+            con.execute(f"DROP VIEW IF EXISTS temp.main.{_quote(shadow.name)}")
+
+
 def _severity(path: Path, sql: str) -> str:
     first = sql.lstrip().splitlines()[0] if sql.strip() else ""
     match = re.match(r"^--\s*severity\s*:\s*(error|warning)\s*$", first.strip(), re.IGNORECASE)
@@ -483,13 +578,15 @@ def build(
     prepare: Callable[[duckdb.DuckDBPyConnection], None],
     sql_dir: Path = DEFAULT_SQL_DIR,
     finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    increment: Increment | None = None,
 ) -> BuildResult:
     """Build the warehouse into `<target>.building`, audit it, then swap it onto target.
 
     `prepare(con)` creates the provided tables (land_* views, ref_public_holidays) and the
     functions name_key/sector_key; `finish(con)`, once the audits pass, adds what the caller
-    keeps beside the models (the build's digest). On any failure target is left as it was and
-    the building file is removed.
+    keeps beside the models (the build's digest). With `increment`, the build starts from a
+    copy of target and recomputes only what is new (run_models_incrementally). On any failure
+    target is left as it was and the building file is removed.
     """
     target = Path(target)
     sql_dir = Path(sql_dir)
@@ -498,10 +595,15 @@ def build(
     _remove_database(building)  # a leftover of a crashed build
     models = discover_models(sql_dir)
     swapped = False
+    if increment is not None:
+        shutil.copyfile(target, building)
     con = duckdb.connect(str(building), config=_connection_config())
     try:
         prepare(con)
-        timings = run_models(con, models)
+        if increment is not None:
+            timings = run_models_incrementally(con, models, increment)
+        else:
+            timings = run_models(con, models)
         audits = run_audits(con, sql_dir / TESTS_DIRNAME)
         failures = [a for a in audits if a.severity == "error" and not a.passed]
         if failures:

@@ -1,3 +1,4 @@
+-- incremental: case_code
 -- Resolved late cases (CONTRACT.md §4 outcome `late`) with what the late-case lists and the
 -- apology slips say about them (§3.5, §5 ind_apology):
 -- - deadline_date: the due date, or, without one, the last working day of the catalogue's

@@ -1,3 +1,4 @@
+-- incremental: case_code
 -- One row per received case with its ending and outcome (CONTRACT.md §4). Statuses 1
 -- (registered, not accepted yet) and 3 (not accepted) are not received: dropped here.
 --

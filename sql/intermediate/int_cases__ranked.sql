@@ -1,3 +1,4 @@
+-- incremental: case_code
 -- Every loaded case row ranked within its case (CONTRACT.md §3.1): the latest activity wins;
 -- ties go to the higher status code, then to the file path sorting last (binary order), then
 -- to the later row (sheet, then physical row). Rank 1 is the case; the others are superseded,

@@ -1,3 +1,4 @@
+-- incremental: case_code
 -- One row per loaded row of the iGate case exports (superseded rows included): typed, with
 -- the local calendar date of every timestamp (CONTRACT.md §4). No filtering here.
 with
