@@ -171,6 +171,11 @@ def format_report(report: RunReport) -> str:
             "Nothing new since the last build: processed/warehouse.duckdb and "
             "processed/exports/ are current"
         )
+    elif report.published and report.incremental:
+        lines.append(
+            "Published: processed/warehouse.duckdb (only the new exports' cases recomputed) "
+            "and processed/exports/"
+        )
     elif report.published:
         lines.append("Published: processed/warehouse.duckdb and processed/exports/")
     else:
