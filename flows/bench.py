@@ -295,16 +295,20 @@ def measure(stage: str, root: Path, fmt: str, api: str | None = None) -> Stage:
     """Run one stage in a child process: its wall time and its peak resident memory."""
     command = [sys.executable, "-m", "flows.bench", "_child", stage, str(root), fmt]
     out_path = root / f".bench_{stage}.out"
+    err_path = root / f".bench_{stage}.err"
     env = os.environ | ({"PREFECT_API_URL": api} if api else {})
-    with out_path.open("wb") as out, open(os.devnull, "wb") as devnull:
+    with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=devnull, env=env)
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
         # wait4 reports this child's own peak RSS (ru_maxrss, KiB), not the session's.
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise RuntimeError(f"bench stage {stage} failed with status {process.returncode}")
+        tail = err_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise RuntimeError(
+            f"bench stage {stage} ({fmt}, {root}) failed with status {process.returncode}:\n{tail}"
+        )
     lines = out_path.read_text(encoding="utf-8").strip().splitlines()
     cpu = usage.ru_utime + usage.ru_stime
     return Stage(stage, seconds, int(lines[-1]) if lines else 0, usage.ru_maxrss / 1024, cpu)
@@ -315,6 +319,9 @@ def _ratio(a: float, b: float) -> str:
 
 
 def run_bench(workdir: Path, cases: int, formats: tuple[str, ...] = ("xlsx", "csv")) -> str:
+    # Absolute: the data roots are handed to child processes, and a data root is always
+    # resolved (DataPaths.resolve) before its files are named relative to it.
+    workdir = Path(workdir).resolve()
     lines = [
         f"cchc bench: {cases:,} cases as {YEARS * 12} monthly exports, {len(UNITS)} units, "
         f"{_workers()} landing workers",

@@ -37,8 +37,11 @@ def test_bench_prints_every_stage_with_its_rows(tmp_path: Path) -> None:
     out = tmp_path / "bench.md"
     cases = 12 * YEARS * 10
     command = [sys.executable, "-m", "flows.cli", "bench", "--cases", str(cases)]
-    command += ["--formats", "csv", "--workdir", str(tmp_path / "w"), "--output", str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    # A relative work folder, as `make bench` gives (.bench).
+    command += ["--formats", "csv", "--workdir", "w", "--output", str(out)]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     table = out.read_text(encoding="utf-8")
     assert table.strip() == done.stdout.strip()
