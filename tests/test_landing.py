@@ -275,3 +275,49 @@ def test_a_record_whose_name_starts_like_a_footer_is_still_a_record(data_root):
     assert loaded == ["2.000286", "1.004138"]
     sheet = result.sheets[0]
     assert (sheet.rows_loaded, sheet.rows_rejected, sheet.rows_skipped) == (2, 0, 3)
+
+
+def test_column_wise_row_classification_equals_the_row_by_row_rules(tmp_path: Path) -> None:
+    """Rows are sorted into data and non-data with Arrow kernels, and only the doubtful ones
+    one by one; the outcome must be what the row rules give when applied to every row."""
+    from flows.headers import find_header
+    from flows.profile import get_profile
+    from flows.readers import read_sheets
+    from flows.sheet_loader import SheetLoader
+
+    base = ["1.1", "x", "Đất đai", "Sở Tư pháp", "Trực tiếp", "01/10/2020"]
+    width = len(IGATE_HEADER)
+    rows = [
+        ["BÁO CÁO HỒ SƠ"] + [None] * (width - 1),
+        IGATE_HEADER,
+        [f"({i})" for i in range(1, width + 1)],  # printed column numbers
+        [1, "A-1", *base],
+        [None, "A-2", None, "x", "Đất đai", "Sở Tư pháp", None, None],  # no date: rejected
+        [None, None, None, "Ghi chú 2: hồ sơ trả qua bưu điện"] + [None] * (width - 4),
+        IGATE_HEADER,  # repeated at a page break
+        [2, "A-3", *base],
+        [None] * width,
+        [None, "Tổng cộng: 3 hồ sơ"] + [None] * (width - 2),
+        [None, "Người lập biểu", None, None, None, None, None, "Ngày 05 tháng 10 năm 2020"],
+        [None, "Nguyễn Văn An"] + [None] * (width - 2),
+    ]
+    sheet = read_sheets(write_csv(tmp_path / "x.csv", rows))[0]
+    profile = get_profile("igate")
+    header = find_header(profile, sheet.rows)
+    assert header is not None
+
+    expected, in_footer = [], False
+    reference = SheetLoader(profile, sheet, header)
+    for index in range(header.last_row + 1, len(sheet.rows)):
+        kind = reference._non_data_kind(sheet.rows[index], in_footer)
+        in_footer = in_footer or kind == "footer"
+        if kind is None:
+            expected.append(index + 1)
+
+    loader = SheetLoader(profile, sheet, header)
+    result = loader.run()
+    loaded = loader.table().column("row_number").to_pylist()
+    rejected = {r["row_number"] for r in loader.rejects if r["severity"] == "error"}
+    assert sorted(set(loaded) | rejected) == expected == [4, 5, 8]
+    assert result.rows_read == result.rows_loaded + result.rows_rejected + result.rows_skipped
+    assert (result.rows_loaded, result.rows_rejected) == (2, 1)
