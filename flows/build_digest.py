@@ -74,11 +74,6 @@ def build_inputs(results: Sequence[FileResult], sql_dir: Path = SQL_DIR) -> Buil
     return BuildInputs(hashlib.sha256(material.encode()).hexdigest(), code, files)
 
 
-def build_digest(results: Sequence[FileResult], sql_dir: Path = SQL_DIR) -> str:
-    """The digest of one build's inputs (build_inputs)."""
-    return build_inputs(results, sql_dir).digest
-
-
 def record(con: duckdb.DuckDBPyConnection, inputs: BuildInputs) -> None:
     """Store what the warehouse being built is made from, in it."""
     con.execute(
@@ -94,28 +89,25 @@ def published_inputs(warehouse: Path) -> BuildInputs | None:
         return None
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            columns = {
-                name
-                for (name,) in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
-                    [META_TABLE],
-                ).fetchall()
-            }
-            if not {"digest", "code_digest", "files"} <= columns:
-                return None
-            found = con.execute(f"SELECT digest, code_digest, files FROM {META_TABLE}").fetchone()
+            return stored_inputs(con)
     except duckdb.Error:
         # An unreadable warehouse is rebuilt: the build reports what is wrong, not this check.
         return None
-    if not found:
+
+
+def stored_inputs(con: duckdb.DuckDBPyConnection) -> BuildInputs | None:
+    """What the warehouse open on `con` was built from; None when it does not say."""
+    columns = {
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+            [META_TABLE],
+        ).fetchall()
+    }
+    if not {"digest", "code_digest", "files"} <= columns:
         return None
-    return BuildInputs(found[0], found[1], json.loads(found[2]))
-
-
-def published_digest(warehouse: Path) -> str | None:
-    """The digest stored in the published warehouse; None when there is none to compare."""
-    inputs = published_inputs(warehouse)
-    return inputs.digest if inputs else None
+    found = con.execute(f"SELECT digest, code_digest, files FROM {META_TABLE}").fetchone()
+    return BuildInputs(found[0], found[1], json.loads(found[2])) if found else None
 
 
 # The sources an incremental build takes new files of: every other change rebuilds in full.

@@ -28,6 +28,7 @@ from flows.runlock import DEFAULT_WAIT_SECONDS, run_lock
 from flows.summary import RunReport, read_accounting, read_headline
 from flows.warehouse import (
     AuditError,
+    AuditResult,
     ModelError,
     ModelGraphError,
     NotIncremental,
@@ -93,7 +94,7 @@ def check_current(root: str) -> list[str]:
         return _audit_warnings(run_audits(con, SQL_DIR / "tests"))
 
 
-def _audit_warnings(audits) -> list[str]:
+def _audit_warnings(audits: list[AuditResult]) -> list[str]:
     warnings = [
         f"audit {a.name}: {a.violations} row(s)"
         for a in audits

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.build_digest import stored_inputs
 from flows.paths import DataPaths
 
 MART_PREFIXES = ("fct_", "rpt_", "ind_", "dq_", "dim_")
@@ -43,9 +44,9 @@ def export_marts(paths: DataPaths) -> list[Path]:
             con.execute(f"COPY ({query}) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd)")
             con.execute(f"COPY ({query}) TO '{csv}' (FORMAT csv, HEADER true)")
             written += [paths.exports / parquet.name, paths.exports / csv.name]
-        digest = _build_digest(con)
-    if digest is not None:
-        (staging / DIGEST_FILE).write_text(digest + "\n", encoding="utf-8")
+        inputs = stored_inputs(con)
+    if inputs is not None:
+        (staging / DIGEST_FILE).write_text(inputs.digest + "\n", encoding="utf-8")
     old = paths.processed / f".exports.{os.getpid()}.old"
     if paths.exports.exists():
         os.replace(paths.exports, old)
@@ -53,16 +54,6 @@ def export_marts(paths: DataPaths) -> list[Path]:
     if old.exists():
         shutil.rmtree(old)
     return written
-
-
-def _build_digest(con: duckdb.DuckDBPyConnection) -> str | None:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta_build'"
-    ).fetchone()
-    if not found or not found[0]:
-        return None
-    row = con.execute("SELECT digest FROM meta_build").fetchone()
-    return row[0] if row else None
 
 
 def exported_digest(paths: DataPaths) -> str | None:

@@ -249,7 +249,6 @@ class SheetLoader:
         self.field_columns = {name: col for col, name in header.columns.items()}
         self.required_columns = {self.field_columns[name] for name in profile.required}
         self._table: pa.Table | None = None
-        self._columns: dict[int, pa.Array] = {}
         # The header's own text in the required columns: a repeated header (page breaks in long
         # exports) is almost always an exact copy, recognised without normalising every row.
         self._header_text = {
@@ -402,19 +401,14 @@ class SheetLoader:
 
     def _column(self, col: int) -> pa.Array:
         """Column `col` of the sheet as Arrow text, every physical row (None past a short row)."""
-        if col not in self._columns:
-            columns = self.sheet.columns
-            if columns is None:
-                # One transposition of the rows, in C, for every column at once.
-                width = max((len(row) for row in self.sheet.rows), default=0)
-                transposed = zip_longest(*self.sheet.rows, fillvalue=None) if width else []
-                columns = [pa.array(cells, pa.string()) for cells in transposed]
-                self.sheet.columns = columns
-            for index, column in enumerate(columns):
-                self._columns[index] = column
-            if col >= len(columns):
-                self._columns[col] = pa.nulls(len(self.sheet.rows), pa.string())
-        return self._columns[col]
+        if self.sheet.columns is None:
+            # One transposition of the rows, in C, for every column at once; kept on the sheet.
+            rows = self.sheet.rows
+            transposed = zip_longest(*rows, fillvalue=None)
+            self.sheet.columns = [pa.array(cells, pa.string()) for cells in transposed]
+        if col < len(self.sheet.columns):
+            return self.sheet.columns[col]
+        return pa.nulls(len(self.sheet.rows), pa.string())
 
     def _plain_data(self, start: int) -> pa.Array:
         """Rows from `start` that are surely data, decided column-wise.
