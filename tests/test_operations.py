@@ -8,16 +8,15 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from flows.bench import prefect_server
 from flows.paths import PROJECT_DIR, DataPaths
 from flows.runlock import run_lock
 from flows.sample import write_sample
@@ -25,13 +24,6 @@ from flows.summary import EXIT_BUSY
 from tests.conftest import IGATE_HEADER, write_xlsx
 
 CCHC = [sys.executable, "-m", "flows.cli"]
-PREFECT = [sys.executable, "-m", "prefect"]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(tmp: Path, api_url: str | None) -> dict[str, str]:
@@ -67,31 +59,8 @@ def _wait_until(predicate, timeout: float, what: str, interval: float = 0.5):
 def prefect_api(tmp_path_factory):
     """A real `prefect server start` on a free loopback port, its PREFECT_HOME in tmp."""
     tmp = tmp_path_factory.mktemp("prefect")
-    port = _free_port()
-    log = (tmp / "server.log").open("wb")
-    server = subprocess.Popen(
-        [*PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(tmp, None) | {"PREFECT_SERVER_LOGGING_LEVEL": "WARNING"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp,
-    )
-    api = f"http://127.0.0.1:{port}/api"
-
-    def healthy() -> bool:
-        assert server.poll() is None, (tmp / "server.log").read_text(errors="replace")
-        try:
-            with urllib.request.urlopen(api + "/health", timeout=2) as response:
-                return response.status == 200
-        except OSError:
-            return False
-
-    try:
-        _wait_until(healthy, 120, "the Prefect server's /api/health")
+    with prefect_server(tmp / "prefect-home") as api:
         yield api, tmp
-    finally:
-        _stop(server)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -307,6 +276,7 @@ def test_serve_without_a_server_says_how_to_start_one(tmp_path):
 
 HOLDER = """
 import sys, time
+from flows.bench import prefect_server
 from flows.paths import DataPaths
 from flows.runlock import run_lock
 with run_lock(DataPaths.resolve(sys.argv[1]), wait=0):
