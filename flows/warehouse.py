@@ -428,16 +428,13 @@ def run_models(
         provided = [n for n in relations if n not in names]
     timings: dict[str, float] = {}
     for model in order_models(models, provided):
-        kind = "VIEW" if model.materialized == "view" else "TABLE"
         started = time.perf_counter()
         try:
             # CREATE OR REPLACE cannot turn a table into a view or back.
             other = relations.get(model.name)
             if other and other != model.materialized:
                 con.execute(f"DROP {other.upper()} {_quote(model.name)}")
-            con.execute(
-                f"CREATE OR REPLACE {kind} {_quote(model.name)} AS\n{_statement_body(model.sql)}"
-            )
+            _create(con, model, _quote(model.name))
         except duckdb.Error as exc:
             raise ModelError(f"{model.path}: {exc}") from exc
         relations[model.name] = model.materialized
@@ -477,10 +474,7 @@ def run_models_incrementally(
             if model.name in incremental:
                 _update_rows(con, model, incremental, db)
             else:
-                con.execute(
-                    f"CREATE OR REPLACE TABLE {db}{_quote(model.name)} AS\n"
-                    f"{_statement_body(model.sql)}"
-                )
+                _create(con, model, db + _quote(model.name))
         except duckdb.Error as exc:
             raise ModelError(f"{model.path}: {exc}") from exc
         if model.name in guarded:
@@ -492,6 +486,11 @@ def run_models_incrementally(
                 raise NotIncremental(f"{model.name}: {lost} row(s) of the published build changed")
         timings[model.name] = time.perf_counter() - started
     return timings
+
+
+def _create(con: duckdb.DuckDBPyConnection, model: Model, name: str) -> None:
+    kind = "VIEW" if model.materialized == "view" else "TABLE"
+    con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{_statement_body(model.sql)}")
 
 
 def _update_rows(
