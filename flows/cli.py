@@ -8,11 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from flows.paths import DataPaths
-from flows.query import FORMATS
-from flows.runlock import DEFAULT_WAIT_SECONDS
-from flows.schedule import DEFAULT_CRON, DEFAULT_TIMEZONE, DEPLOYMENT_NAME
-from flows.task_runners import (
+from flows.ops.runlock import DEFAULT_WAIT_SECONDS
+from flows.ops.schedule import DEFAULT_CRON, DEFAULT_TIMEZONE, DEPLOYMENT_NAME
+from flows.ops.task_runners import (
     ENV_DASK_ADDRESS,
     ENV_TASK_RUNNER,
     TASK_RUNNERS,
@@ -20,6 +18,8 @@ from flows.task_runners import (
     TaskRunnerConfigError,
     choose_landing_runner,
 )
+from flows.paths import DataPaths
+from flows.tools.query import FORMATS
 
 # argparse's own status for a wrong command line; a wrong CCHC_TASK_RUNNER is the same mistake.
 EXIT_USAGE = 2
@@ -46,8 +46,8 @@ def _say(message: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.runlock import RunLockBusy, run_lock
-    from flows.summary import EXIT_BUSY
+    from flows.ops.runlock import RunLockBusy, run_lock
+    from flows.ops.summary import EXIT_BUSY
 
     paths = DataPaths.resolve(args.data_dir)
     started = time.monotonic()
@@ -69,8 +69,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run_nightly(paths: DataPaths, started: float, wait: float, runner: LandingRunner) -> int:
     _prefect_environment()
-    from flows.nightly import RunNotPublished, nightly
-    from flows.summary import format_report
+    from flows.ops.nightly import RunNotPublished, nightly
+    from flows.ops.summary import format_report
 
     flow = nightly.with_options(task_runner=runner.build())
     try:
@@ -83,7 +83,7 @@ def _run_nightly(paths: DataPaths, started: float, wait: float, runner: LandingR
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from flows.sample import write_sample
+    from flows.sample.province import write_sample
 
     paths = DataPaths.resolve(args.data_dir)
     summary = write_sample(paths.root, cases=args.cases, seed=args.seed)
@@ -93,7 +93,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _prefect_environment()
-    from flows.schedule import ServeError, plan, serve
+    from flows.ops.schedule import ServeError, plan, serve
 
     paths = DataPaths.resolve(args.data_dir)
     try:
@@ -120,7 +120,7 @@ def _read_sql(text: str) -> str:
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
-    from flows.query import NoWarehouse, connect, render, run_query, tables_text, write_xlsx
+    from flows.tools.query import NoWarehouse, connect, render, run_query, tables_text, write_xlsx
 
     parser: argparse.ArgumentParser = args.subparser
     if not args.tables and not args.sql:
@@ -163,7 +163,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from flows.status import status_text
+    from flows.ops.status import status_text
 
     print(status_text(DataPaths.resolve(args.data_dir)))
     return 0
@@ -172,8 +172,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_unmatched(args: argparse.Namespace) -> int:
     import duckdb
 
-    from flows.query import NoWarehouse
-    from flows.unmatched import unmatched_text
+    from flows.tools.query import NoWarehouse
+    from flows.tools.unmatched import unmatched_text
 
     paths = DataPaths.resolve(args.data_dir)
     try:
@@ -188,7 +188,7 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
 def _latest_year(paths: DataPaths) -> str | None:
     import duckdb
 
-    from flows.summary import latest_year
+    from flows.ops.summary import latest_year
 
     if not paths.warehouse.exists():
         return None
@@ -219,7 +219,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     _prefect_environment()
-    from flows.bench import run_bench
+    from flows.ops.bench import run_bench
 
     formats = tuple(args.formats.split(","))
     table = run_bench(Path(args.workdir), args.cases, formats)

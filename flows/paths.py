@@ -6,9 +6,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-SQL_DIR = PROJECT_DIR / "sql"
-PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _shipped_sql() -> Path:
+    # A wheel carries the models inside the package (`flows/sql`); a checkout, installed
+    # editable or not, keeps them at the top level of the repository.
+    inside = PACKAGE_DIR / "sql"
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / "sql"
+
+
+SQL_DIR = _shipped_sql()
+PROFILES_DIR = PACKAGE_DIR / "ingest" / "profiles"
 
 SOURCES = ("igate", "late", "documents", "postal", "reports", "reference")
 

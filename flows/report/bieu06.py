@@ -19,11 +19,11 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from flows.ingest.text import name_key
 from flows.report.charts import NO_SECTOR
 from flows.report.content import scope_text
 from flows.report.data import BIEU06_COLUMNS, ReportData, unit_key
 from flows.report.numbers import fmt_date, fmt_int
-from flows.text import name_key
 
 FONT = "Times New Roman"
 SHEET = "Biểu 06"

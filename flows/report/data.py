@@ -13,9 +13,9 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from flows.ingest.text import name_key
 from flows.paths import DataPaths
 from flows.report.numbers import fmt_date
-from flows.text import name_key
 
 BIEU06_COLUMNS = (
     "received_online",

@@ -1,0 +1,320 @@
+"""Landing: one raw export → one typed Parquet file, its rejects and its row accounting.
+
+A landed file is keyed by the hash of its bytes, its source profile and the parser version,
+so a nightly run parses only what is new or changed (CONTRACT.md §2, docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows.ingest.headers import find_header
+from flows.ingest.profile import Profile, get_profile
+from flows.ingest.readers import ReadError, Sheet, read_sheets
+from flows.ingest.sheet_loader import SheetLoader, SheetResult, landing_schema
+from flows.ingest.text import strip_accents
+from flows.ingest.unit_reports import READER_VERSION as REPORTS_READER_VERSION
+from flows.ingest.unit_reports import land_report_sheets
+from flows.paths import SOURCES, DataPaths
+
+# Bump when landing's output changes meaning, so every file is parsed again.
+PARSER_VERSION = "5"
+
+READABLE_SUFFIXES = {".xlsx", ".xls", ".csv"}
+
+# Files under reference/ are told apart by the start of their name (CONTRACT.md §3.4).
+REFERENCE_PREFIXES = {
+    "units": "units",
+    "don_vi": "units",
+    "procedures": "procedures",
+    "tthc": "procedures",
+    "holidays": "holidays",
+    "ngay_nghi": "holidays",
+}
+
+# Sources whose profiles are not written yet: their files are reported, not read.
+PENDING_SOURCES: set[str] = set()
+
+# Sources read by a reader of their own rather than one row per record (flows/ingest/unit_reports.py).
+OWN_READERS = {"reports"}
+
+REJECT_SCHEMA = pa.schema(
+    [
+        ("sheet", pa.string()),
+        ("row_number", pa.int32()),
+        ("field", pa.string()),
+        ("raw_value", pa.string()),
+        ("reason", pa.string()),
+        ("severity", pa.string()),
+    ]
+)
+
+
+@dataclass
+class FileResult:
+    file: str  # relative to the data root, `/` separators
+    source: str | None  # the folder under raw/: igate, reference, …
+    status: str  # loaded, skipped, failed
+    key: str | None = None
+    data_path: str | None = None
+    rejects_path: str | None = None
+    sheets: list[SheetResult] = field(default_factory=list)
+    message: str | None = None
+    parsed: bool = False  # False when an earlier run's landing was reused
+    profile: str | None = None  # the profile it was read with: igate, units, procedures, …
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileResult:
+        sheets = [SheetResult(**s) for s in data.pop("sheets", [])]
+        return cls(**data, sheets=sheets)
+
+
+def source_of(paths: DataPaths, path: Path) -> tuple[str | None, str | None, str | None]:
+    """(source folder, profile to read it with, reason it is skipped) of a raw file."""
+    parts = path.relative_to(paths.raw).parts
+    if len(parts) < 2 or parts[0] not in SOURCES:
+        return None, None, f"not under a source folder ({', '.join(SOURCES)})"
+    folder = parts[0]
+    name = path.name
+    if name.startswith("~$"):
+        return folder, None, "Excel lock file (the workbook was open in Excel when copied)"
+    if path.suffix.lower() not in READABLE_SUFFIXES:
+        reason = f"unsupported file type '{path.suffix or name}' (expected .xlsx, .xls, .csv)"
+        return folder, None, reason
+    if folder in PENDING_SOURCES:
+        return folder, None, f"source '{folder}/' is not read yet by this version"
+    if folder == "reference":
+        stem = strip_accents(name.lower())
+        for prefix, profile_name in REFERENCE_PREFIXES.items():
+            if stem.startswith(prefix):
+                return folder, profile_name, None
+        return (
+            folder,
+            None,
+            (
+                "reference file name must start with units/don_vi, procedures/tthc or "
+                "holidays/ngay_nghi"
+            ),
+        )
+    return folder, folder, None
+
+
+def discover(paths: DataPaths) -> list[Path]:
+    """Every file under raw/ (`.gitkeep` placeholders aside), in a stable order."""
+    if not paths.raw.exists():
+        return []
+    files = [p for p in paths.raw.rglob("*") if p.is_file() and p.name != ".gitkeep"]
+    return sorted(files, key=lambda p: p.relative_to(paths.raw).as_posix())
+
+
+def content_hash(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def landing_key(content: str, profile: Profile) -> str:
+    # A source with its own reader also lands again when that reader's version changes.
+    reader = f":{REPORTS_READER_VERSION}" if profile.source in OWN_READERS else ""
+    material = f"{content}:{profile.digest}:{PARSER_VERSION}{reader}".encode()
+    return hashlib.sha256(material).hexdigest()[:32]
+
+
+def _tmp_name(target: Path) -> Path:
+    # Unique per thread, not only per process: the nightly flow lands files in threads, and
+    # two exports with the same bytes share a key, so two threads may write the same target.
+    return target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
+def _write_atomically(table: pa.Table, target: Path) -> None:
+    tmp = _tmp_name(target)
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, target)
+
+
+def land_file(paths: DataPaths, path: Path) -> FileResult:
+    """Land one raw file, or reuse its earlier landing.
+
+    Never raises for a bad file (it is `failed` or `skipped`, with the reason); an error
+    writing the landing itself (OSError: a full disk) is raised, so that the run stops
+    before publishing a warehouse without that file.
+    """
+    return _land_file(paths, path, printable_name(paths.relative(path)))
+
+
+def printable_name(relative: str) -> str:
+    """A path as the `dq_` tables can hold it: valid UTF-8, the undecodable bytes escaped.
+
+    A zip made on Windows unpacks on Linux with its Vietnamese file names in the old code page:
+    bytes that are not UTF-8, which Python keeps as lone surrogates. Arrow and DuckDB refuse
+    those, so one such name would fail every night's build; `Th\\xe1ng 10.xlsx` names the file
+    unambiguously instead.
+    """
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _land_file(paths: DataPaths, path: Path, relative: str) -> FileResult:
+    source, profile_name, skip_reason = source_of(paths, path)
+    if profile_name is None:
+        sheet = SheetResult(None, 0, "skipped", message=skip_reason)
+        return FileResult(relative, source, "skipped", sheets=[sheet], message=skip_reason)
+    profile = get_profile(profile_name)
+    try:
+        key = landing_key(content_hash(path), profile)
+    except OSError as exc:
+        return _failed(relative, source, f"{relative}: cannot read the file ({exc.strerror})")
+    folder = paths.landing / profile.source
+    meta_path = folder / f"{key}.json"
+    data_path = folder / f"{key}.parquet"
+    rejects_path = folder / f"{key}.rejects.parquet"
+    # The accounting marks a complete landing; without its Parquet files (removed by hand, or
+    # by a prune interrupted half-way) reusing it would break every later build: land again.
+    if meta_path.exists() and data_path.exists() and rejects_path.exists():
+        cached = FileResult.from_json(json.loads(meta_path.read_text(encoding="utf-8")))
+        cached.file, cached.source, cached.parsed = relative, source, False
+        cached.data_path = str(data_path)
+        cached.rejects_path = str(rejects_path)
+        return cached
+    try:
+        sheets = read_sheets(path)
+    except ReadError as exc:
+        return _failed(relative, source, f"{relative}: {exc.reason}")
+    except OSError as exc:
+        return _failed(relative, source, f"{relative}: cannot read the file ({exc.strerror})")
+    except Exception as exc:
+        return _unforeseen(relative, source, exc)
+    return _land_sheets(relative, source, profile, sheets, folder, key)
+
+
+def _unforeseen(relative: str, source: str | None, exc: Exception) -> FileResult:
+    # A file no reader foresaw fails alone, named, and the run publishes the others: raising
+    # would stop the whole night over one export. Only reading and parsing are guarded so:
+    # an error writing the landing (a full disk) must stop the run before it publishes.
+    reason = f"unexpected error while reading ({type(exc).__name__}: {exc})"
+    return _failed(relative, source, f"{relative}: {reason}")
+
+
+def _failed(relative: str, source: str | None, message: str) -> FileResult:
+    sheet = SheetResult(None, 0, "failed", message=message)
+    return FileResult(relative, source, "failed", sheets=[sheet], message=message)
+
+
+def _land_sheets(
+    relative: str, source: str, profile: Profile, sheets: list[Sheet], folder: Path, key: str
+) -> FileResult:
+    try:
+        if profile.source in OWN_READERS:
+            # Units' own Biểu 06 reports: the title block, the merged header and the sector
+            # rows of the official form (CONTRACT.md §3.6), read by flows/ingest/unit_reports.py.
+            tables, rejects, results = land_report_sheets(profile, sheets, relative)
+        else:
+            tables, rejects, results = _read_profile_sheets(profile, sheets)
+    except Exception as exc:
+        return _unforeseen(relative, source, exc)
+    return _write_landing(relative, source, profile, sheets, folder, key, tables, rejects, results)
+
+
+def _read_profile_sheets(
+    profile: Profile, sheets: list[Sheet]
+) -> tuple[list[pa.Table], list[dict[str, Any]], list[SheetResult]]:
+    """One row per record: each sheet's header found by content, its rows typed and checked."""
+    tables, rejects, results = [], [], []
+    for sheet in sheets:
+        header = find_header(profile, sheet.rows)
+        if header is None:
+            needed = ", ".join(f"'{profile.primary_header(n)}'" for n in profile.required)
+            message = f"no recognisable header (needs {needed})"
+            if sheet.encoding == "cp1258":
+                # The fallback encoding: a Windows-1252/Latin-1 or TCVN3 file lands here with
+                # its Vietnamese headers garbled or lost.
+                message += (
+                    "; the text was read as Windows-1258 (neither UTF-8 nor UTF-16): if it is "
+                    "in another encoding, save it as UTF-8"
+                )
+            results.append(
+                SheetResult(
+                    sheet.name,
+                    sheet.index,
+                    "skipped",
+                    rows_read=len(sheet.rows),
+                    rows_skipped=len(sheet.rows),
+                    message=message,
+                )
+            )
+            continue
+        loader = SheetLoader(profile, sheet, header)
+        results.append(loader.run())
+        tables.append(loader.table())
+        rejects.extend(loader.rejects)
+    return tables, rejects, results
+
+
+def _write_landing(
+    relative: str,
+    source: str,
+    profile: Profile,
+    sheets: list[Sheet],
+    folder: Path,
+    key: str,
+    tables: list[pa.Table],
+    rejects: list[dict[str, Any]],
+    results: list[SheetResult],
+) -> FileResult:
+    if not sheets:
+        results.append(SheetResult(None, 0, "skipped", message="no sheet in the workbook"))
+    loaded = any(r.status == "loaded" for r in results)
+    folder.mkdir(parents=True, exist_ok=True)
+    data_path = folder / f"{key}.parquet"
+    rejects_path = folder / f"{key}.rejects.parquet"
+    schema = landing_schema(profile)
+    data = pa.concat_tables(tables) if tables else schema.empty_table()
+    _write_atomically(data, data_path)
+    _write_atomically(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), rejects_path)
+    result = FileResult(
+        file=relative,
+        source=source,
+        status="loaded" if loaded else "skipped",
+        key=key,
+        data_path=str(data_path),
+        rejects_path=str(rejects_path),
+        sheets=results,
+        message=None if loaded else "no sheet with a recognisable header",
+        parsed=True,
+        profile=profile.source,
+    )
+    # The accounting is written last: it marks the landing complete.
+    meta_tmp = _tmp_name(folder / f"{key}.json")
+    meta_tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
+    os.replace(meta_tmp, folder / f"{key}.json")
+    return result
+
+
+def prune_landing(paths: DataPaths, keep: set[str]) -> int:
+    """Remove landings no current raw file refers to; returns how many files were removed."""
+    removed = 0
+    if not paths.landing.exists():
+        return removed
+    # Accounting files first: a prune killed half-way then leaves Parquet files no accounting
+    # refers to (removed next time), never an accounting whose Parquet files are gone.
+    items = sorted(
+        (p for p in paths.landing.rglob("*") if p.is_file()), key=lambda p: p.suffix != ".json"
+    )
+    for item in items:
+        key = item.name.lstrip(".").split(".", 1)[0]
+        # `.tmp` files are writes a killed run left half-done (one run at a time holds the data
+        # root, and landing is over when pruning starts): never used, always removed.
+        if key not in keep or item.name.endswith(".tmp"):
+            item.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -1,0 +1,183 @@
+"""The run summary: what was read, what was published, and the headline figures."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from flows.ingest.landing import FileResult
+
+EXIT_OK = 0
+EXIT_FILES_FAILED = 3  # published, but at least one file could not be read
+EXIT_NOT_PUBLISHED = 4  # nothing published: yesterday's warehouse is still the published one
+EXIT_BUSY = 5  # another run held the data root past --wait: nothing was done
+
+
+@dataclass
+class RunReport:
+    data_root: str
+    started_at: str
+    ended_at: str | None = None
+    published: bool = False
+    error: str | None = None
+    export_error: str | None = None  # the warehouse was published, its exports were not
+    # False when nothing changed since the published build: it and its exports were kept.
+    rebuilt: bool = True
+    # True when only new iGate exports' cases were recomputed on a copy of the published build.
+    incremental: bool = False
+    files_loaded: int = 0
+    files_skipped: int = 0
+    files_failed: int = 0
+    files_parsed: int = 0
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    rows_superseded: int = 0
+    failed_files: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    headline: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        if not self.published:
+            return EXIT_NOT_PUBLISHED
+        return EXIT_FILES_FAILED if self.files_failed or self.export_error else EXIT_OK
+
+    def count_files(self, results: list[FileResult]) -> None:
+        for result in results:
+            if result.status == "loaded":
+                self.files_loaded += 1
+            elif result.status == "failed":
+                self.files_failed += 1
+                self.failed_files.append({"file": result.file, "error": result.message or ""})
+            else:
+                self.files_skipped += 1
+            self.files_parsed += int(result.parsed)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.replace(path)
+
+
+def read_accounting(con: duckdb.DuckDBPyConnection, report: RunReport) -> None:
+    """Row totals of the run, from the published `dq_files`."""
+    row = con.execute(
+        "SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
+        "coalesce(sum(rows_rejected), 0), coalesce(sum(rows_skipped), 0), "
+        "coalesce(sum(rows_superseded), 0) FROM dq_files"
+    ).fetchone()
+    (
+        report.rows_read,
+        report.rows_loaded,
+        report.rows_rejected,
+        report.rows_skipped,
+        report.rows_superseded,
+    ) = (int(v) for v in row)
+
+
+def latest_year(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The latest year period of the published Biểu 06, e.g. `2020`."""
+    return con.execute("SELECT max(period) FROM rpt_bieu06 WHERE period_type = 'year'").fetchone()[
+        0
+    ]
+
+
+def read_headline(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Late rate overall and of the worst sector, and the online share, for the latest year."""
+    year = latest_year(con)
+    if year is None:
+        return {}
+    late = con.execute(
+        """
+        SELECT sum(resolved_late), sum(resolved_total),
+               sum(resolved_late) / nullif(sum(resolved_total), 0)
+        FROM ind_late WHERE period_type = 'year' AND period = ?
+        """,
+        [year],
+    ).fetchone()
+    worst = con.execute(
+        """
+        SELECT sector, sum(resolved_late) AS late, sum(resolved_total) AS total,
+               sum(resolved_late) / nullif(sum(resolved_total), 0) AS rate
+        FROM ind_late WHERE period_type = 'year' AND period = ?
+        GROUP BY sector HAVING sum(resolved_total) > 0
+        ORDER BY rate DESC, total DESC, sector LIMIT 1
+        """,
+        [year],
+    ).fetchone()
+    channels = con.execute(
+        """
+        SELECT sum(received_online), sum(received_postal), sum(received_total)
+        FROM ind_channels WHERE period_type = 'year' AND period = ?
+        """,
+        [year],
+    ).fetchone()
+    total = channels[2] or 0
+    return {
+        "year": year,
+        "resolved_total": int(late[1] or 0),
+        "resolved_late": int(late[0] or 0),
+        "late_rate": late[2],
+        "worst_sector": worst[0] if worst else None,
+        "worst_sector_late": int(worst[1]) if worst else 0,
+        "worst_sector_resolved": int(worst[2]) if worst else 0,
+        "worst_sector_late_rate": worst[3] if worst else None,
+        "received_total": int(total),
+        "online_rate": (channels[0] or 0) / total if total else None,
+        "postal_rate": (channels[1] or 0) / total if total else None,
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def format_report(report: RunReport) -> str:
+    """The few lines printed at the end of a run."""
+    lines = [
+        f"Data root: {report.data_root}",
+        f"Files: {report.files_loaded} loaded, {report.files_skipped} skipped, "
+        f"{report.files_failed} failed ({report.files_parsed} parsed this run, the rest reused)",
+        f"Rows: {report.rows_read} read = {report.rows_loaded} loaded "
+        f"+ {report.rows_rejected} rejected + {report.rows_skipped} skipped; "
+        f"{report.rows_superseded} of the loaded superseded by a newer row "
+        "of the same case, document or item",
+    ]
+    for failed in report.failed_files:
+        lines.append(f"  FAILED {failed['file']}: {failed['error']}")
+    for warning in report.warnings:
+        lines.append(f"  warning: {warning}")
+    head = report.headline
+    if head:
+        lines.append(
+            f"Year {head['year']}: late rate {_pct(head['late_rate'])} "
+            f"({head['resolved_late']} of {head['resolved_total']} resolved); worst sector "
+            f"{head['worst_sector']} {_pct(head['worst_sector_late_rate'])} "
+            f"({head['worst_sector_late']} of {head['worst_sector_resolved']}); "
+            f"online share {_pct(head['online_rate'])}, postal {_pct(head['postal_rate'])} "
+            f"of {head['received_total']} received"
+        )
+    if report.published and report.export_error:
+        lines.append(f"Published processed/warehouse.duckdb; {report.export_error}")
+    elif report.published and not report.rebuilt:
+        lines.append(
+            "Nothing new since the last build: processed/warehouse.duckdb and "
+            "processed/exports/ are current"
+        )
+    elif report.published and report.incremental:
+        lines.append(
+            "Published: processed/warehouse.duckdb (only the new exports' cases recomputed) "
+            "and processed/exports/"
+        )
+    elif report.published:
+        lines.append("Published: processed/warehouse.duckdb and processed/exports/")
+    else:
+        lines.append(f"NOT published (the previous warehouse is kept): {report.error}")
+    return "\n".join(lines)
