@@ -1,4 +1,4 @@
-"""The data root and every path under it (CONTRACT.md §1)."""
+"""The data root and every path under it (docs/spec.md §1)."""
 
 from __future__ import annotations
 

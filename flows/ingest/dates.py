@@ -1,4 +1,4 @@
-"""Parsing the date forms of CONTRACT.md §2 into naive local datetimes.
+"""Parsing the date forms of docs/spec.md §2 into naive local datetimes.
 
 Dates are always day first. Called once per date cell, i.e. millions of times per run, so text
 goes through a few precompiled regexes behind an LRU cache (export timestamps repeat a lot).
@@ -50,7 +50,7 @@ def parse_datetime(value: object) -> datetime | None:
     """Parse one date value of an export into a naive local datetime.
 
     None and empty/blank text give None. A ``date`` gives midnight. Numbers and numeric text are
-    Excel serial numbers. Text must be one of the day-first or ISO forms of CONTRACT.md §2.
+    Excel serial numbers. Text must be one of the day-first or ISO forms of docs/spec.md §2.
     Raises ``ValueError`` (naming the value) for anything that is not a possible date between
     1900-01-01 and 2100-12-31, ``TypeError`` for a value of an unsupported type.
     """

@@ -1,4 +1,4 @@
-"""Finding the header of a sheet by its content (CONTRACT.md §2)."""
+"""Finding the header of a sheet by its content (docs/spec.md §2)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Landing: one raw export → one typed Parquet file, its rejects and its row accounting.
 
 A landed file is keyed by the hash of its bytes, its source profile and the parser version,
-so a nightly run parses only what is new or changed (CONTRACT.md §2, docs/architecture.md).
+so a nightly run parses only what is new or changed (docs/spec.md §2, docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ PARSER_VERSION = "5"
 
 READABLE_SUFFIXES = {".xlsx", ".xls", ".csv"}
 
-# Files under reference/ are told apart by the start of their name (CONTRACT.md §3.4).
+# Files under reference/ are told apart by the start of their name (docs/spec.md §3.4).
 REFERENCE_PREFIXES = {
     "units": "units",
     "don_vi": "units",
@@ -216,7 +216,7 @@ def _land_sheets(
     try:
         if profile.source in OWN_READERS:
             # Units' own Biểu 06 reports: the title block, the merged header and the sector
-            # rows of the official form (CONTRACT.md §3.6), read by flows/ingest/unit_reports.py.
+            # rows of the official form (docs/spec.md §3.6), read by flows/ingest/unit_reports.py.
             tables, rejects, results = land_report_sheets(profile, sheets, relative)
         else:
             tables, rejects, results = _read_profile_sheets(profile, sheets)

@@ -1,4 +1,4 @@
-"""Reading exports into sheets of physical rows of text cells (CONTRACT.md §2).
+"""Reading exports into sheets of physical rows of text cells (docs/spec.md §2).
 
 `read_sheets` turns an `.xlsx`, `.xls` or `.csv` file into `Sheet`s whose `rows[i]` is physical
 row i+1 (the row number Excel shows; for CSV the line number). Cells are text or None: the

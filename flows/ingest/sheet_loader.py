@@ -1,4 +1,4 @@
-"""One sheet's rows → typed Arrow columns, rejects and row accounting (CONTRACT.md §2).
+"""One sheet's rows → typed Arrow columns, rejects and row accounting (docs/spec.md §2).
 
 Rows are classified one by one (blank, column numbers, footer, note: cheap tests on a few
 cells); values are converted column by column, once per distinct value, because exports repeat
@@ -593,7 +593,7 @@ class SheetLoader:
 
     @staticmethod
     def _inferred_status(columns: dict[str, _Column]) -> pa.Array:
-        # CONTRACT.md §3.1: returned → 10, finished → 9, otherwise still being processed (4).
+        # docs/spec.md §3.1: returned → 10, finished → 9, otherwise still being processed (4).
         returned = pc.is_valid(columns["returned_at"].values)
         finished = pc.is_valid(columns["finished_at"].values)
         return pc.if_else(

@@ -1,6 +1,6 @@
 """Vietnamese text normalisation: cleaning values, matching headers and names.
 
-CONTRACT.md §2 (header matching) and §3.4 (name matching) define the keys built here.
+docs/spec.md §2 (header matching) and §3.4 (name matching) define the keys built here.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def strip_accents(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def name_key(value: str | None) -> str | None:
-    """Matching key of a unit name (CONTRACT.md §3.4), in the contract's order."""
+    """Matching key of a unit name (docs/spec.md §3.4), in the contract's order."""
     if value is None:
         return None
     text = unicodedata.normalize("NFC", str(value)).lower()

@@ -1,4 +1,4 @@
-"""Units' own Biểu 06 reports (CONTRACT.md §3.6): one workbook → one landed row per sector row.
+"""Units' own Biểu 06 reports (docs/spec.md §3.6): one workbook → one landed row per sector row.
 
 A report is the form Biểu số 06/VPCP/KSTT as a unit fills it in: a title block naming the unit
 (`Đơn vị báo cáo: …`) and the period (`Kỳ báo cáo: Quý IV năm 2020`, `Từ ngày … đến ngày …`),

@@ -1,7 +1,7 @@
 """`cchc serve`: the nightly deployment, scheduled on a real Prefect server and served here.
 
 Without PREFECT_API_URL Prefect would start a temporary server inside this process; a schedule
-registered there never fires (ENGINEERING.md), so serving refuses instead of pretending.
+registered there never fires (docs/architecture.md), so serving refuses instead of pretending.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 `write_sample(data_root)` writes the reference lists (units registry, procedure catalogue,
 holiday overrides) and a year of iGate case exports (January to 20 November 2020) that carry
-the quirks of CONTRACT.md §2 and §3.1, spread over files, and the situation of the 2020
+the quirks of docs/spec.md §2 and §3.1, spread over files, and the situation of the 2020
 inspection report (seed 000): land cases often late, few online and postal files, most
 departments and communes without any file on iGate.
 
@@ -1401,7 +1401,7 @@ class _RowMaker:
         return out
 
     def spoil(self, row: list[Any], c: _Case, kind: str) -> None:
-        """Make a row the pipeline must reject (CONTRACT.md §2, §4)."""
+        """Make a row the pipeline must reject (docs/spec.md §2, §4)."""
         ix = self.index
         ds = self.style.dates
         if kind == "missing_code":

@@ -1,7 +1,7 @@
 """The sample's other exports: document registers, postal (BCCI) items and late-case lists.
 
 `write_other_sources` is called by `flows.sample.province.write_sample` once the cases exist, so that
-the three sources tell the same province-year as the iGate exports (CONTRACT.md §3.2, §3.3,
+the three sources tell the same province-year as the iGate exports (docs/spec.md §3.2, §3.3,
 §3.5) and carry the situation of the 2020 inspection (seed 000): departments mostly sign
 outgoing documents digitally, districts less, and several communes never; postal items carry
 the case codes of the postal-channel cases (a few codes mistyped, some results returned to the
@@ -979,7 +979,7 @@ def _igate_figures(
     start: date,
     end: date,
 ) -> dict[str, dict[str, int]]:
-    """Biểu 06 per sector of one unit from the cases iGate holds (CONTRACT.md §5 rpt_bieu06)."""
+    """Biểu 06 per sector of one unit from the cases iGate holds (docs/spec.md §5 rpt_bieu06)."""
     out: dict[str, dict[str, int]] = {}
     for i in sorted(received):
         c = cases[i]

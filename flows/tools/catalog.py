@@ -1,4 +1,4 @@
-"""The output tables analysts query, each with its one-line meaning (CONTRACT.md §5).
+"""The output tables analysts query, each with its one-line meaning (docs/spec.md §5).
 
 Kept as data in one place: `cchc query --tables`, the SQL-error hint and the notebook read it.
 A table the warehouse has but this list does not know gets a line from its name's prefix.
@@ -43,9 +43,9 @@ TABLES: dict[str, str] = {
 }
 
 _BY_PREFIX = {
-    "fct_": "a fact table: one row per event (see CONTRACT.md §5)",
-    "rpt_": "a report table laid out like an official form (see CONTRACT.md §5)",
-    "ind_": "an indicator table per period (see CONTRACT.md §5)",
+    "fct_": "a fact table: one row per event (see docs/spec.md §5)",
+    "rpt_": "a report table laid out like an official form (see docs/spec.md §5)",
+    "ind_": "an indicator table per period (see docs/spec.md §5)",
     "dim_": "a dimension or reference table",
     "dq_": "a data-quality table",
 }

@@ -2,7 +2,7 @@
 
 For each name of `dq_unmatched` (kind `unit` or `sector`) in the published warehouse: how many
 loaded rows carry it, the three closest registry units (their names and aliases) or catalogue
-sectors — closeness is difflib's ratio between the CONTRACT.md §3.4 matching keys, so case,
+sectors — closeness is difflib's ratio between the docs/spec.md §3.4 matching keys, so case,
 accents, tone placement and abbreviations do not count as differences — and, for a unit, the
 exact `Tên khác` cell that makes the name match the closest unit.
 """

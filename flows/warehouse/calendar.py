@@ -1,4 +1,4 @@
-"""Vietnam's public holidays, the base of the working-day calendar (CONTRACT.md §4).
+"""Vietnam's public holidays, the base of the working-day calendar (docs/spec.md §4).
 
 Compensatory days off and swapped working Saturdays change every year by decision; they come
 from `reference/holidays*` and are applied on top of these in `sql/intermediate/int_calendar`.

@@ -25,7 +25,7 @@ LANDED_SOURCES = {
     "documents": "land_documents",
     "postal": "land_postal",
     "late": "land_late",
-    # units' own Biểu 06 reports, read by flows/ingest/unit_reports.py (CONTRACT.md §3.6)
+    # units' own Biểu 06 reports, read by flows/ingest/unit_reports.py (docs/spec.md §3.6)
     "reports": "land_reports",
 }
 

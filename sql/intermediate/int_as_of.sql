@@ -1,4 +1,4 @@
--- The as-of date of the case data (CONTRACT.md §5): the latest received, finished or returned
+-- The as-of date of the case data (docs/spec.md §5): the latest received, finished or returned
 -- date of any loaded case row, whatever its status; it is the latest activity of the winners,
 -- since a superseded row never has a later activity than its winner. One row.
 with

@@ -1,4 +1,4 @@
--- One row per day with the working-day count the time limits need (CONTRACT.md §4).
+-- One row per day with the working-day count the time limits need (docs/spec.md §4).
 -- working days after d1 up to and including d2 = working_day_number(d2) - working_day_number(d1).
 -- The range is 2000-01-01..2040-12-31, stretched to cover any case date outside it.
 with

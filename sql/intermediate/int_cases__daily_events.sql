@@ -1,4 +1,4 @@
--- The case events that move the Biểu 06 counts (CONTRACT.md §5), per unit × sector × late-list
+-- The case events that move the Biểu 06 counts (docs/spec.md §5), per unit × sector × late-list
 -- reason × day: int_cases__period_counts sums these days into periods, so that no case is
 -- paired with the periods it is alive in and the cost of the periods does not grow with the
 -- cases. A case arrives on its received_date, leaves the open cases on its ended_date (counted

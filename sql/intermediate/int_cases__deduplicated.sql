@@ -1,5 +1,5 @@
 -- incremental: case_code
--- One row per case code: the winning row of int_cases__ranked (CONTRACT.md §3.1), all
+-- One row per case code: the winning row of int_cases__ranked (docs/spec.md §3.1), all
 -- statuses included (statuses 1 and 3 are dropped later, in int_cases__outcomes).
 -- apology_at is the earliest apology date found in igate/ or late/ (§3.5).
 with

@@ -1,5 +1,5 @@
 -- incremental: case_code
--- Resolved late cases (CONTRACT.md §4 outcome `late`) with what the late-case lists and the
+-- Resolved late cases (docs/spec.md §4 outcome `late`) with what the late-case lists and the
 -- apology slips say about them (§3.5, §5 ind_apology):
 -- - deadline_date: the due date, or, without one, the last working day of the catalogue's
 --   time limit (the day before overdue_from, counted in working days);

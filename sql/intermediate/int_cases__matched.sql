@@ -1,6 +1,6 @@
 -- incremental: case_code
 -- One row per case with its unit, sector and procedure matched to the reference lists
--- (CONTRACT.md §3.4). Unmatched names are kept under their cleaned export text, never dropped.
+-- (docs/spec.md §3.4). Unmatched names are kept under their cleaned export text, never dropped.
 with
 
 cases as (

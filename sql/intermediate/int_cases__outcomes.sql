@@ -1,5 +1,5 @@
 -- incremental: case_code
--- One row per received case with its ending and outcome (CONTRACT.md §4). Statuses 1
+-- One row per received case with its ending and outcome (docs/spec.md §4). Statuses 1
 -- (registered, not accepted yet) and 3 (not accepted) are not received: dropped here.
 --
 -- overdue_from is the first date at which the case counts as past its deadline: the day after

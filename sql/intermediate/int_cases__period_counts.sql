@@ -1,4 +1,4 @@
--- The Biểu 06 counts (CONTRACT.md §5) per period × unit × sector × late-list reason, from the
+-- The Biểu 06 counts (docs/spec.md §5) per period × unit × sector × late-list reason, from the
 -- daily counts of int_cases__daily_events, so that the cost grows with groups × days, not with
 -- cases × the periods they are alive in. For a period [S, E]:
 -- - a count of events in the period (received_*, resolved_*, other_ended) sums the days of

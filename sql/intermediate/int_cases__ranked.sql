@@ -1,5 +1,5 @@
 -- incremental: case_code
--- Every loaded case row ranked within its case (CONTRACT.md §3.1): the latest activity wins;
+-- Every loaded case row ranked within its case (docs/spec.md §3.1): the latest activity wins;
 -- ties go to the higher status code, then to the file path sorting last (binary order), then
 -- to the later row (sheet, then physical row). Rank 1 is the case; the others are superseded,
 -- counted per file and sheet in dq_files.rows_superseded.

@@ -2,7 +2,7 @@
 -- publication measured against Decree 30/2020: a signed document is issued the same or the
 -- next working day. is_published_late: published_on later than the first working day after
 -- issued_on (int_calendar: weekends, public holidays and reference/ overrides). Secret
--- documents are never counted as e-signed, e-issued or published late (CONTRACT.md §3.2, §5).
+-- documents are never counted as e-signed, e-issued or published late (docs/spec.md §3.2, §5).
 with
 
 ranked as (

@@ -1,4 +1,4 @@
--- Every loaded document row with its issuing unit matched to the registry (CONTRACT.md §3.4)
+-- Every loaded document row with its issuing unit matched to the registry (docs/spec.md §3.4)
 -- and ranked within its document (§3.2, §5): one document per (matched unit_code, else the
 -- cleaned export name; doc_number; year of issued_on). The row of the file path sorting last
 -- wins, then the later sheet, then the later row; the others are superseded, counted per file

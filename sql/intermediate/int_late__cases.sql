@@ -1,4 +1,4 @@
--- One row per case code of the late-case lists (CONTRACT.md §3.5), whatever the lists' rows
+-- One row per case code of the late-case lists (docs/spec.md §3.5), whatever the lists' rows
 -- say about it together:
 -- - apology_at: the earliest apology date of its rows (§3.5: the earliest found wins);
 -- - reason, new_due_at, responsible_unit: the winning row's (int_late__ranked), else the

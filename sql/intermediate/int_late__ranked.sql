@@ -1,4 +1,4 @@
--- Every loaded row of the late-case lists ranked within its case code (CONTRACT.md §3.5: one
+-- Every loaded row of the late-case lists ranked within its case code (docs/spec.md §3.5: one
 -- row per case): the row of the file path sorting last wins, then the later sheet, then the
 -- later row; the others are superseded (dq_files.rows_superseded).
 with

@@ -1,5 +1,5 @@
 -- The reasons of the late-case lists, grouped: two spellings are one reason when they have
--- the same matching key (CONTRACT.md §3.4's name key: case, tone placement, accents and
+-- the same matching key (docs/spec.md §3.4's name key: case, tone placement, accents and
 -- punctuation folded). Each group is labelled by its most frequent spelling (among cases),
 -- ties going to the lowest in binary order.
 with

@@ -1,4 +1,4 @@
--- Report periods of the case tables (CONTRACT.md §5): calendar months, quarters and years of
+-- Report periods of the case tables (docs/spec.md §5): calendar months, quarters and years of
 -- the received dates, the last of each type ending at the as-of date of the case data.
 with
 

@@ -1,4 +1,4 @@
--- One row per postal item with its case and its unit (CONTRACT.md §3.3, §5 ind_postal). The
+-- One row per postal item with its case and its unit (docs/spec.md §3.3, §5 ind_postal). The
 -- case is the received case (int_cases__outcomes, the rows of fct_filings) with the item's
 -- case code. The unit is the item's own `unit` field matched like any unit name (registry
 -- name, else the cleaned export name); without one, the unit of its case.

@@ -1,4 +1,4 @@
--- Each catalogue procedure × each unit its `Đơn vị` column names (CONTRACT.md §3.4: unit
+-- Each catalogue procedure × each unit its `Đơn vị` column names (docs/spec.md §3.4: unit
 -- codes, `;`-separated), with what the uptake indicators need: online level and one-stop
 -- flag. A code the registry does not know is kept (is_unit_known false) and reported by the
 -- warning audit procedures_unit_codes_unknown.

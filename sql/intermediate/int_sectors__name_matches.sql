@@ -1,5 +1,5 @@
 -- Each distinct sector text of the case exports, matched to the catalogue's `Lĩnh vực` values
--- by sector key (CONTRACT.md §3.4: a name key without a leading `Lĩnh vực`). When catalogue
+-- by sector key (docs/spec.md §3.4: a name key without a leading `Lĩnh vực`). When catalogue
 -- spellings share a key, the lowest (binary order) spelling names the sector.
 with
 

@@ -1,4 +1,4 @@
--- Report periods of every table (CONTRACT.md §5): for each source, calendar months,
+-- Report periods of every table (docs/spec.md §5): for each source, calendar months,
 -- quarters and years from the one holding its earliest date to the one holding its latest, the
 -- last period of each type ending at the source's own as-of date, even past its calendar end.
 --   cases:     received_date of the received cases; as-of = the latest case activity

@@ -1,5 +1,5 @@
--- The unit that carries each registry unit on today (units over time, CONTRACT.md §3.4 and
--- DOMAIN.md: districts were abolished on 1 July 2025 and their communes merged). From a unit,
+-- The unit that carries each registry unit on today (units over time, docs/spec.md §3.4 and
+-- docs/spec.md §7: districts were abolished on 1 July 2025 and their communes merged). From a unit,
 -- follow `Đơn vị kế thừa` until a unit without successor, or one still valid today (§3.4's
 -- validity: `Hiệu lực đến` empty or not before today; a successor named for a later date does
 -- not take over yet). A chain with a cycle or a missing code — an error audit,

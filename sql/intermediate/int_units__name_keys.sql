@@ -1,4 +1,4 @@
--- Every matching key of every registry unit (CONTRACT.md §3.4): the key of its name and of
+-- Every matching key of every registry unit (docs/spec.md §3.4): the key of its name and of
 -- each of its `;`-separated aliases. A key shared by several units goes to the lowest
 -- unit_code, so that matching is deterministic.
 with

@@ -1,6 +1,6 @@
 -- Each distinct unit text of the exports (receiving units of cases, issuing units of
 -- documents, units of postal items), matched to the registry
--- (CONTRACT.md §3.4): first a unit_code equal to the text, else the name key of the text
+-- (docs/spec.md §3.4): first a unit_code equal to the text, else the name key of the text
 -- equal to the key of a registry name or alias. Done on distinct texts so that the Python
 -- key function runs once per spelling, not once per row.
 with
@@ -13,14 +13,14 @@ names as (
 
     union
 
-    -- the issuing units of outgoing documents (CONTRACT.md §3.2)
+    -- the issuing units of outgoing documents (docs/spec.md §3.2)
     select issuing_unit
     from stg_documents__outgoing
     where issuing_unit is not null
 
     union
 
-    -- the units of postal items (CONTRACT.md §3.3)
+    -- the units of postal items (docs/spec.md §3.3)
     select unit
     from stg_postal__items
     where unit is not null

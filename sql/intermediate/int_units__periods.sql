@@ -1,4 +1,4 @@
--- Every registry unit valid in each period of the case tables (CONTRACT.md §3.4: its validity
+-- Every registry unit valid in each period of the case tables (docs/spec.md §3.4: its validity
 -- overlaps the period — `Hiệu lực từ` ≤ period_end and `Hiệu lực đến` empty or ≥
 -- period_start; an empty `Hiệu lực từ` is valid from the start). A unit that ended or began
 -- inside a period belongs to it.

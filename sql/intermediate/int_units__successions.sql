@@ -1,4 +1,4 @@
--- Every registry unit's chain of successors (CONTRACT.md §3.4 `Đơn vị kế thừa`), followed
+-- Every registry unit's chain of successors (docs/spec.md §3.4 `Đơn vị kế thừa`), followed
 -- link by link regardless of dates: one row per (unit, step) with the unit reached. The walk
 -- stops at a unit without successor, at a successor code that is not in the registry
 -- (is_missing) and at a code already on the chain (is_cycle), so that a broken registry

@@ -1,4 +1,4 @@
--- Accounting per sheet of every raw file (CONTRACT.md §2): rows_read = rows_loaded +
+-- Accounting per sheet of every raw file (docs/spec.md §2): rows_read = rows_loaded +
 -- rows_rejected + rows_skipped, and rows_superseded (a part of rows_loaded) from the
 -- deduplication of cases, documents, postal items, late-case rows and units' own reports.
 with

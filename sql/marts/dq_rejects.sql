@@ -1,4 +1,4 @@
--- Rejected rows and doubtful values (CONTRACT.md §2): those found while landing, plus the
+-- Rejected rows and doubtful values (docs/spec.md §2): those found while landing, plus the
 -- warnings only the warehouse can raise, about the winning row of a case.
 with
 

@@ -1,5 +1,5 @@
 -- Unit and sector names of the exports that match nothing in the reference lists
--- (CONTRACT.md §3.4), under their cleaned export text, and the case codes of the late-case
+-- (docs/spec.md §3.4), under their cleaned export text, and the case codes of the late-case
 -- lists that are no received case (§3.5, kind `case`). A unit name unmatched in several
 -- sources (cases, documents, postal items, units' own reports) is one row; its occurrences
 -- add up.

@@ -1,5 +1,5 @@
 -- incremental: case_code
--- One row per received case (CONTRACT.md §5 fct_filings), in the contract's column order.
+-- One row per received case (docs/spec.md §5 fct_filings), in the contract's column order.
 -- Beyond the contract, as the last columns: unit_current_code / unit_current_name, the unit
 -- that carries the case's unit on today (int_units__current: successors followed across the
 -- 2025 reorganisation); for a unit name the registry does not know, NULL and the export name.

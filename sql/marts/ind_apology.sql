@@ -1,4 +1,4 @@
--- Apology slips for late files per period × unit (CONTRACT.md §5 ind_apology): the cases
+-- Apology slips for late files per period × unit (docs/spec.md §5 ind_apology): the cases
 -- resolved late in the period (ended_date in it, outcome late), under the case's unit.
 -- apology_in_time: dated at least one day before the deadline (Decree 61/2018 Art. 19(9));
 -- rescheduled_more_than_once: the late-case lists show the return date moved twice or more

@@ -1,4 +1,4 @@
--- Cases received in the period by channel, per period × unit (CONTRACT.md §5 ind_channels):
+-- Cases received in the period by channel, per period × unit (docs/spec.md §5 ind_channels):
 -- the received counts of int_cases__period_counts summed over sectors and late-list reasons.
 -- A unit with cases carried over but none received has no row.
 with

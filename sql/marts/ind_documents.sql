@@ -1,4 +1,4 @@
--- Outgoing documents per period (of issued_on) × issuing unit (CONTRACT.md §5 ind_documents),
+-- Outgoing documents per period (of issued_on) × issuing unit (docs/spec.md §5 ind_documents),
 -- one document per (unit, doc_number, year) after int_documents__ranked. Secret documents
 -- count in docs_total and docs_secret only: every other count and every denominator is over
 -- the non-secret ones.

@@ -1,4 +1,4 @@
--- iGate uptake per period × registry unit (CONTRACT.md §5 ind_igate_uptake): every unit valid
+-- iGate uptake per period × registry unit (docs/spec.md §5 ind_igate_uptake): every unit valid
 -- in the period (§3.4's overlap rule) has a row, those without any file included — the
 -- inspection's finding 2 is about exactly those. files_received: cases the unit received in
 -- the period (the rows of fct_filings); procedures_assigned: catalogue procedures naming the

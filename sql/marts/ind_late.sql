@@ -1,5 +1,5 @@
 -- Late and overdue cases per period × unit × sector: the rows of rpt_bieu06
--- (CONTRACT.md §5 ind_late). overdue_or_late_rate follows Decision 766: open cases already past
+-- (docs/spec.md §5 ind_late). overdue_or_late_rate follows Decision 766: open cases already past
 -- due count as late.
 with
 

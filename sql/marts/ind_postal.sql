@@ -1,4 +1,4 @@
--- Public postal service (BCCI) per period (of accepted_on) × unit (CONTRACT.md §5 ind_postal).
+-- Public postal service (BCCI) per period (of accepted_on) × unit (docs/spec.md §5 ind_postal).
 -- Items are counted in the period of their accepted_on, under their unit (int_postal__items);
 -- postal cases in the period of their received_date, under the case's unit. The periods are
 -- the postal items' own (int_source_periods).

@@ -1,4 +1,4 @@
--- The units' own Biểu 06 reports against iGate, per period × unit that reported (CONTRACT.md
+-- The units' own Biểu 06 reports against iGate, per period × unit that reported (docs/spec.md
 -- §5 ind_reported_vs_igate): the report's figures summed over its sector rows
 -- (int_reports__ranked: one report per unit and period) against rpt_bieu06 summed over the
 -- unit's sectors in the same period.

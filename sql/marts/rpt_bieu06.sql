@@ -1,4 +1,4 @@
--- Biểu số 06/VPCP/KSTT per period × unit × sector (CONTRACT.md §5): the counts of
+-- Biểu số 06/VPCP/KSTT per period × unit × sector (docs/spec.md §5): the counts of
 -- int_cases__period_counts summed over the late-list reasons, which the form does not report.
 -- Every row there has a case received in or carried into the period, so no row here is all
 -- zeros.

@@ -1,5 +1,5 @@
 -- One row per loaded row of the outgoing-document registers (superseded rows included),
--- typed (CONTRACT.md §3.2). No filtering here.
+-- typed (docs/spec.md §3.2). No filtering here.
 with
 
 source as (

@@ -1,6 +1,6 @@
 -- incremental: case_code
 -- One row per loaded row of the iGate case exports (superseded rows included): typed, with
--- the local calendar date of every timestamp (CONTRACT.md §4). No filtering here.
+-- the local calendar date of every timestamp (docs/spec.md §4). No filtering here.
 with
 
 source as (

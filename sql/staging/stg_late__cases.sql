@@ -1,5 +1,5 @@
 -- One row per loaded row of the late-case lists (superseded rows included), typed
--- (CONTRACT.md §3.5). The reason is tidied for grouping: trailing punctuation dropped and
+-- (docs/spec.md §3.5). The reason is tidied for grouping: trailing punctuation dropped and
 -- the first letter upper-cased (the rest as written). No filtering here.
 with
 

@@ -1,5 +1,5 @@
 -- One row per loaded row of the postal (BCCI) item exports (superseded rows included), typed
--- (CONTRACT.md §3.3). No filtering here.
+-- (docs/spec.md §3.3). No filtering here.
 with
 
 source as (

@@ -1,4 +1,4 @@
--- Units' own Biểu 06 reports (CONTRACT.md §3.6): one row per sector row that flows/ingest/unit_reports.py
+-- Units' own Biểu 06 reports (docs/spec.md §3.6): one row per sector row that flows/ingest/unit_reports.py
 -- landed, with the columns of rpt_bieu06 plus `file` (then lineage). Unlike other staging
 -- models this one matches names, because the contract gives the table rpt_bieu06's columns:
 -- - unit_code / unit_name: the reporting unit matched to the registry as every export name is

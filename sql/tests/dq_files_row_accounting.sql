@@ -1,5 +1,5 @@
 -- severity: error
--- Nothing is lost (CONTRACT.md §2): rows read = loaded + rejected + skipped, and superseded
+-- Nothing is lost (docs/spec.md §2): rows read = loaded + rejected + skipped, and superseded
 -- rows are a part of the loaded ones.
 select *
 from dq_files

@@ -1,5 +1,5 @@
 -- severity: error
--- One row per case (CONTRACT.md §3.1).
+-- One row per case (docs/spec.md §3.1).
 select case_code, count(*) as rows
 from fct_filings
 group by case_code

@@ -1,5 +1,5 @@
 -- severity: error
--- Secret documents are in no numerator and no denominator (CONTRACT.md §3.2, §5): recounted
+-- Secret documents are in no numerator and no denominator (docs/spec.md §3.2, §5): recounted
 -- from the documents themselves, each year's non-secret totals match ind_documents, and no
 -- secret document is flagged e-signed, e-issued or published late.
 with

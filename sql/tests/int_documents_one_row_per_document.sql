@@ -1,6 +1,6 @@
 -- severity: error
 -- One document per (unit_code, else the export name; doc_number; year of issued_on) after
--- de-duplication (CONTRACT.md §3.2).
+-- de-duplication (docs/spec.md §3.2).
 select
     unit_code,
     case when unit_code is null then export_unit_name end as unit_name,

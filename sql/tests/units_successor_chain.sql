@@ -1,5 +1,5 @@
 -- severity: error
--- Units over time need a sound successor chain (CONTRACT.md §3.4 `Đơn vị kế thừa`): a
+-- Units over time need a sound successor chain (docs/spec.md §3.4 `Đơn vị kế thừa`): a
 -- successor code that is not in the registry, or a chain that comes back to a unit, is an
 -- error naming the codes (the build's failure message shows these rows).
 with

@@ -1,4 +1,4 @@
-"""Properties of landing over random exports with the quirks of CONTRACT.md §2, random bytes,
+"""Properties of landing over random exports with the quirks of docs/spec.md §2, random bytes,
 and the name-matching key of §3.4.
 
 Each example is a real file written by a real writer (xlsxwriter, or the csv module in one of
@@ -77,7 +77,7 @@ def text_variant(draw: st.DrawFn, text: str) -> str:
     return draw(st.sampled_from(["", " ", "  "])) + text + draw(st.sampled_from(["", " ", "\t"]))
 
 
-# The date forms of CONTRACT.md §2, with the precision each keeps.
+# The date forms of docs/spec.md §2, with the precision each keeps.
 DATE_FORMS = ["cell", "serial", "dmy", "dmy_hm", "dmy_hms", "hm_dmy", "dash", "iso", "iso_hm",
               "iso_hms"]  # fmt: skip
 
@@ -383,7 +383,7 @@ def test_property_random_bytes_fail_or_skip_cleanly(
 
 
 # ---------------------------------------------------------------------------------------------
-# Name matching (CONTRACT.md §3.4)
+# Name matching (docs/spec.md §3.4)
 
 PLACES = ["Long Đức", "Hòa Thuận", "Thủy Lợi", "Quý Hòa", "Phương Thạnh", "Trà Vinh", "Hòa Lợi",
           "Mỹ Hòa", "Khỏe Mạnh", "Đức Thủy"]  # fmt: skip

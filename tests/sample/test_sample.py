@@ -23,7 +23,7 @@ CASE_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.H48-\d{6}-\d{4}$")
 CODE_HEADERS = {"Mã hồ sơ", "Số hồ sơ", "Mã số hồ sơ"}
 STATUS_HEADERS = {"Trạng thái", "Tình trạng", "Trạng thái hồ sơ"}
 
-# CONTRACT.md §3.4, in the contract's order.
+# docs/spec.md §3.4, in the contract's order.
 UNIT_HEADERS = [
     "Mã đơn vị",
     "Tên đơn vị",
@@ -390,7 +390,7 @@ def test_header_synonyms_statuses_channels_and_names_vary(
     assert {"UBND TP. Trà Vinh", "Uỷ ban nhân dân huyện Càng Long", "UBND huyện Tiểu Cầm"} <= units
     assert any(u != unicodedata.normalize("NFC", u) for u in units)  # NFD names
     assert any(u == "UBND HUYỆN TIỂU CẦN" for u in units)
-    # Every name written matches the registry / catalogue by the keys of CONTRACT.md §3.4,
+    # Every name written matches the registry / catalogue by the keys of docs/spec.md §3.4,
     # except the deliberate strays.
     registry = _sheets(root / "raw" / "reference" / "units.xlsx")[0][1:]
     unit_keys = {name_key(n) for r in registry for n in [r[1], *str(r[5]).split(";")] if n}

@@ -1,4 +1,4 @@
-"""Late-case lists and apology slips (CONTRACT.md §3.5, §5 ind_apology) on real files.
+"""Late-case lists and apology slips (docs/spec.md §3.5, §5 ind_apology) on real files.
 
 Sở TN&MT (U01). Land cases (1.004221, 10 working days) and one civil-status case (1.001193,
 3 working days, no due date). The apology must be dated at least one day before the deadline

@@ -1,4 +1,4 @@
-"""An independent end-to-end check of CONTRACT.md on real export files, without Prefect.
+"""An independent end-to-end check of docs/spec.md on real export files, without Prefect.
 
 Every expected value below is a literal worked out by hand from the contract text; nothing is
 computed by the code under test. The dataset:

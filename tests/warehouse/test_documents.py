@@ -1,4 +1,4 @@
-"""Outgoing-document registers (CONTRACT.md §3.2, §5 ind_documents) on real files.
+"""Outgoing-document registers (docs/spec.md §3.2, §5 ind_documents) on real files.
 
 Three registers, every expected number named by hand:
 

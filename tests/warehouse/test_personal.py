@@ -1,4 +1,4 @@
-"""Personal data (CONTRACT.md §3.1): never under processed/, never in a reject, never writable.
+"""Personal data (docs/spec.md §3.1): never under processed/, never in a reject, never writable.
 
 The scan reads every file under `processed/` after a full run on the sample — Parquet and
 DuckDB files decoded value by value (their compression would hide a plain byte search), the

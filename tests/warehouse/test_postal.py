@@ -1,4 +1,4 @@
-"""Public postal service (BCCI) items (CONTRACT.md §3.3, §5 ind_postal) on real files.
+"""Public postal service (BCCI) items (docs/spec.md §3.3, §5 ind_postal) on real files.
 
 Cases on iGate (Sở Tư pháp U01, UBND huyện Càng Long U02):
   P1 U01 postal  05/10   its file came by EB1 (in), its result went back by EB2 (out)
@@ -255,7 +255,7 @@ def test_postal_audits_ran_and_passed(built) -> None:
 
 
 def test_no_items_no_postal_rows(tmp_path) -> None:
-    # The table's periods are the items' own (CONTRACT.md §5): postal cases alone make none.
+    # The table's periods are the items' own (docs/spec.md §5): postal cases alone make none.
     paths = DataPaths(tmp_path / "data")
     write_units(paths, [("U01", TP, "tỉnh", "sở", "")])
     write_xlsx(paths.raw / "igate" / "cases.xlsx", {"S": CASES[:3]})
