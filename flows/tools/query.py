@@ -22,11 +22,24 @@ from uuid import UUID
 
 import duckdb
 
-from flows.tools.catalog import describe, is_output_table
+from flows.paths import SQL_DIR
+from flows.warehouse.schema import load_schema
 
 FORMATS = ("table", "csv", "json", "xlsx")
 MAX_CELL_WIDTH = 48
 NULL_TEXT = "NULL"
+
+# Tables analysts query; anything else (int_*, meta_build) is the build's own business.
+OUTPUT_PREFIXES = ("fct_", "rpt_", "ind_", "dq_", "dim_")
+
+# For a table the schema file does not document (a warehouse built by other code): its kind.
+_BY_PREFIX = {
+    "fct_": "a fact table: one row per event (see docs/spec.md §5)",
+    "rpt_": "a report table laid out like an official form (see docs/spec.md §5)",
+    "ind_": "an indicator table per period (see docs/spec.md §5)",
+    "dim_": "a dimension or reference table",
+    "dq_": "a data-quality table",
+}
 
 
 class NoWarehouse(Exception):
@@ -235,23 +248,52 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(warehouse), read_only=True)
 
 
-def output_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str]]:
-    """(name, rows, meaning) of every output table, in name order."""
+def is_output_table(table: str) -> bool:
+    return table.startswith(OUTPUT_PREFIXES)
+
+
+def table_docs(sql_dir: Path = SQL_DIR) -> dict[str, tuple[str, str]]:
+    """table -> (grain, meaning) from the marts' schema file (sql/marts/schema.toml)."""
+    schema = load_schema(sql_dir)
+    if schema is None:
+        return {}
+    return {name: (t.grain, t.meaning) for name, t in schema.tables.items()}
+
+
+def describe(table: str, docs: dict[str, tuple[str, str]] | None = None) -> tuple[str, str]:
+    """(grain, meaning) of a table; for one the schema does not know, its kind by prefix."""
+    docs = table_docs() if docs is None else docs
+    if table in docs:
+        return docs[table]
+    for prefix, meaning in _BY_PREFIX.items():
+        if table.startswith(prefix):
+            return "", meaning
+    return "", "a table of the warehouse"
+
+
+def output_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str, str]]:
+    """(name, rows, one row per, meaning) of every output table, in name order."""
     names = con.execute(
         "SELECT table_name FROM information_schema.tables "
         "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
     ).fetchall()
+    docs = table_docs()
     out = []
     for (name,) in names:
         if is_output_table(name):
             rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-            out.append((name, int(rows), describe(name)))
+            out.append((name, int(rows), *describe(name, docs)))
     return out
 
 
 def tables_text(con: duckdb.DuckDBPyConnection) -> str:
     rows = output_tables(con)
-    return format_table(["table", "rows", "meaning"], rows, [False, True, False], max_width=120)
+    return format_table(
+        ["table", "rows", "one row per", "meaning"],
+        rows,
+        [False, True, False, False],
+        max_width=120,
+    )
 
 
 def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> QueryResult:

@@ -1,4 +1,4 @@
-"""The sample province-year (flows/sample/province.py): deterministic, complete, and quirky as promised."""
+"""The sample province-year (flows/sample): deterministic, complete, and quirky as promised."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from flows.ingest.text import name_key, sector_key
-from flows.sample.province import SampleSummary, write_sample
+from flows.sample import SampleSummary, write_sample
 
 CASES = 2000
 CASE_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.H48-\d{6}-\d{4}$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from flows.paths import DataPaths
-from flows.sample.province import write_sample
+from flows.sample import write_sample
 from tests.support import land_and_build
 
 

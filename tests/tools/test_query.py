@@ -18,8 +18,7 @@ from flows.ops.runlock import run_lock
 from flows.ops.status import status_text
 from flows.ops.summary import RunReport
 from flows.paths import DataPaths
-from flows.tools.catalog import TABLES, describe
-from flows.tools.query import display_width, format_table, truncate
+from flows.tools.query import describe, display_width, format_table, table_docs, truncate
 
 NFD_LAND = unicodedata.normalize("NFD", "Đất đai")
 
@@ -147,18 +146,26 @@ def test_query_lists_the_output_tables_with_their_meaning(warehouse, capsys):
     assert set(lines) == {
         "dq_files", "dq_rejects", "dq_unmatched", "fct_filings", "ind_brand_new", "ind_late",
     }  # fmt: skip
-    assert TABLES["fct_filings"][:40] in lines["fct_filings"]
+    # grain and meaning come from sql/marts/schema.toml
+    assert "received case" in lines["fct_filings"]
+    assert "the case after de-duplication" in lines["fct_filings"]
+    assert "period × unit × sector" in lines["ind_late"]
     assert lines["fct_filings"].split()[1] == "3"  # rows
-    assert describe("ind_brand_new") in lines["ind_brand_new"]
+    assert "an indicator table per period" in lines["ind_brand_new"]
 
 
-def test_the_catalog_covers_the_contract_tables():
-    for table in ("fct_filings", "rpt_bieu06", "ind_channels", "ind_late"):
-        assert table in TABLES
+def test_the_table_meanings_come_from_the_marts_schema_file(tmp_path):
+    docs = table_docs()
+    for table in ("fct_filings", "rpt_bieu06", "ind_channels", "ind_late", "dim_as_of"):
+        assert docs[table][0] and docs[table][1]
     for table in ("dq_files", "dq_rejects", "dq_unmatched"):
-        assert table in TABLES
-    assert describe("rpt_other").startswith("a report table")
-    assert describe("whatever") == "a table of the warehouse"
+        assert table in docs
+    assert describe("ind_late", docs) == docs["ind_late"]
+    assert describe("rpt_other", docs)[1].startswith("a report table")
+    assert describe("whatever", docs) == ("", "a table of the warehouse")
+    # A SQL folder without a schema file (a wheel built without it) still lists by prefix.
+    assert table_docs(tmp_path) == {}
+    assert describe("fct_filings", {})[1].startswith("a fact table")
 
 
 def test_an_sql_error_shows_duckdbs_message_and_the_tables(warehouse, capsys):
