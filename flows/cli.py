@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
+from flows.ops.prefect_env import apply_prefect_defaults
 from flows.ops.runlock import DEFAULT_WAIT_SECONDS
 from flows.ops.schedule import DEFAULT_CRON, DEFAULT_TIMEZONE, DEPLOYMENT_NAME
 from flows.ops.task_runners import (
@@ -23,22 +23,6 @@ from flows.tools.query import FORMATS
 
 # argparse's own status for a wrong command line; a wrong CCHC_TASK_RUNNER is the same mistake.
 EXIT_USAGE = 2
-
-# Prefect reads its settings at import: these make a run without a server quiet and patient
-# on a slow machine. A user's own settings (environment or profile) still win.
-PREFECT_DEFAULTS = {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-    "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": "0.5",
-    # The temporary server of a run without PREFECT_API_URL logs harmless tracebacks while
-    # it shuts down; a real server (`prefect server start`) keeps its own logging.
-    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
-}
-
-
-def _prefect_environment() -> None:
-    for name, value in PREFECT_DEFAULTS.items():
-        os.environ.setdefault(name, value)
 
 
 def _say(message: str) -> None:
@@ -68,9 +52,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_nightly(paths: DataPaths, started: float, wait: float, runner: LandingRunner) -> int:
-    _prefect_environment()
-    from flows.ops.nightly import RunNotPublished, nightly
+    apply_prefect_defaults()
+    from flows.ops.nightly import nightly
     from flows.ops.summary import format_report
+    from flows.pipeline import RunNotPublished
 
     flow = nightly.with_options(task_runner=runner.build())
     try:
@@ -83,7 +68,7 @@ def _run_nightly(paths: DataPaths, started: float, wait: float, runner: LandingR
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from flows.sample.province import write_sample
+    from flows.sample import write_sample
 
     paths = DataPaths.resolve(args.data_dir)
     summary = write_sample(paths.root, cases=args.cases, seed=args.seed)
@@ -92,7 +77,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    _prefect_environment()
+    apply_prefect_defaults()
     from flows.ops.schedule import ServeError, plan, serve
 
     paths = DataPaths.resolve(args.data_dir)
@@ -218,7 +203,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    _prefect_environment()
+    apply_prefect_defaults()
     from flows.ops.bench import run_bench
 
     formats = tuple(args.formats.split(","))

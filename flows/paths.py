@@ -9,17 +9,23 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def _shipped_sql() -> Path:
+# Another SQL folder to build from (a model under development, a test's copy); read once, at
+# import, like every module that takes SQL_DIR.
+SQL_DIR_ENV = "CCHC_SQL_DIR"
+
+
+def _sql_dir() -> Path:
+    chosen = os.environ.get(SQL_DIR_ENV, "").strip()
+    if chosen:
+        return Path(chosen).expanduser().resolve()
     # A wheel carries the models inside the package (`flows/sql`); a checkout, installed
     # editable or not, keeps them at the top level of the repository.
     inside = PACKAGE_DIR / "sql"
     return inside if inside.is_dir() else PACKAGE_DIR.parent / "sql"
 
 
-SQL_DIR = _shipped_sql()
+SQL_DIR = _sql_dir()
 PROFILES_DIR = PACKAGE_DIR / "ingest" / "profiles"
-
-SOURCES = ("igate", "late", "documents", "postal", "reports", "reference")
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,11 @@ class DataPaths:
     @property
     def run_log(self) -> Path:
         return self.processed / "last_run.json"
+
+    @property
+    def local_profiles(self) -> Path:
+        """The data root's own additions to the shipped source profiles (`<source>.toml`)."""
+        return self.root / "profiles"
 
     def relative(self, path: Path) -> str:
         """A path as the `dq_` tables name it: relative to the root, `/` separators."""

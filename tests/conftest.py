@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from flows.ops.prefect_env import apply_prefect_defaults
 from flows.paths import DataPaths
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# Before any test imports Prefect, which reads its settings at import: the settings of a
+# `cchc` process (flows/ops/prefect_env.py).
+apply_prefect_defaults()
 
 
 @pytest.fixture

@@ -18,34 +18,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.ingest.headers import find_header
-from flows.ingest.profile import Profile, get_profile
-from flows.ingest.readers import ReadError, Sheet, read_sheets
+from flows.ingest.profile import Profile, ProfileError, get_profile
+from flows.ingest.readers import SUFFIXES, ReadError, Sheet, read_sheets
 from flows.ingest.sheet_loader import SheetLoader, SheetResult, landing_schema
-from flows.ingest.text import strip_accents
+from flows.ingest.sources import folders, profile_for
 from flows.ingest.unit_reports import READER_VERSION as REPORTS_READER_VERSION
 from flows.ingest.unit_reports import land_report_sheets
-from flows.paths import SOURCES, DataPaths
+from flows.paths import DataPaths
 
 # Bump when landing's output changes meaning, so every file is parsed again.
 PARSER_VERSION = "5"
-
-READABLE_SUFFIXES = {".xlsx", ".xls", ".csv"}
-
-# Files under reference/ are told apart by the start of their name (docs/spec.md §3.4).
-REFERENCE_PREFIXES = {
-    "units": "units",
-    "don_vi": "units",
-    "procedures": "procedures",
-    "tthc": "procedures",
-    "holidays": "holidays",
-    "ngay_nghi": "holidays",
-}
-
-# Sources whose profiles are not written yet: their files are reported, not read.
-PENDING_SOURCES: set[str] = set()
-
-# Sources read by a reader of their own rather than one row per record (flows/ingest/unit_reports.py).
-OWN_READERS = {"reports"}
 
 REJECT_SCHEMA = pa.schema(
     [
@@ -82,33 +64,24 @@ class FileResult:
 
 
 def source_of(paths: DataPaths, path: Path) -> tuple[str | None, str | None, str | None]:
-    """(source folder, profile to read it with, reason it is skipped) of a raw file."""
+    """(source folder, profile to read it with, reason it is skipped) of a raw file.
+
+    Which folder and file name is which source is the registry's (flows/ingest/sources.py):
+    the files of reference/ are told apart by the start of their name (docs/spec.md §3.4).
+    """
     parts = path.relative_to(paths.raw).parts
-    if len(parts) < 2 or parts[0] not in SOURCES:
-        return None, None, f"not under a source folder ({', '.join(SOURCES)})"
+    if len(parts) < 2 or parts[0] not in folders():
+        return None, None, f"not under a source folder ({', '.join(folders())})"
     folder = parts[0]
     name = path.name
     if name.startswith("~$"):
         return folder, None, "Excel lock file (the workbook was open in Excel when copied)"
-    if path.suffix.lower() not in READABLE_SUFFIXES:
-        reason = f"unsupported file type '{path.suffix or name}' (expected .xlsx, .xls, .csv)"
+    if path.suffix.lower() not in SUFFIXES:
+        expected = ", ".join(SUFFIXES)
+        reason = f"unsupported file type '{path.suffix or name}' (expected {expected})"
         return folder, None, reason
-    if folder in PENDING_SOURCES:
-        return folder, None, f"source '{folder}/' is not read yet by this version"
-    if folder == "reference":
-        stem = strip_accents(name.lower())
-        for prefix, profile_name in REFERENCE_PREFIXES.items():
-            if stem.startswith(prefix):
-                return folder, profile_name, None
-        return (
-            folder,
-            None,
-            (
-                "reference file name must start with units/don_vi, procedures/tthc or "
-                "holidays/ngay_nghi"
-            ),
-        )
-    return folder, folder, None
+    profile_name, reason = profile_for(folder, name)
+    return folder, profile_name, reason
 
 
 def discover(paths: DataPaths) -> list[Path]:
@@ -126,7 +99,7 @@ def content_hash(path: Path) -> str:
 
 def landing_key(content: str, profile: Profile) -> str:
     # A source with its own reader also lands again when that reader's version changes.
-    reader = f":{REPORTS_READER_VERSION}" if profile.source in OWN_READERS else ""
+    reader = f":{REPORTS_READER_VERSION}" if profile.spec.reader == "unit_reports" else ""
     material = f"{content}:{profile.digest}:{PARSER_VERSION}{reader}".encode()
     return hashlib.sha256(material).hexdigest()[:32]
 
@@ -169,7 +142,13 @@ def _land_file(paths: DataPaths, path: Path, relative: str) -> FileResult:
     if profile_name is None:
         sheet = SheetResult(None, 0, "skipped", message=skip_reason)
         return FileResult(relative, source, "skipped", sheets=[sheet], message=skip_reason)
-    profile = get_profile(profile_name)
+    try:
+        # The shipped profile, extended by the data root's own profiles/<source>.toml.
+        profile = get_profile(profile_name, paths)
+    except ProfileError as exc:
+        # A local profile that cannot be used fails the files of its source, named, and the
+        # run goes on with the other sources: no file can stop a run.
+        return _failed(relative, source, f"{relative}: {exc}")
     try:
         key = landing_key(content_hash(path), profile)
     except OSError as exc:
@@ -214,7 +193,7 @@ def _land_sheets(
     relative: str, source: str, profile: Profile, sheets: list[Sheet], folder: Path, key: str
 ) -> FileResult:
     try:
-        if profile.source in OWN_READERS:
+        if profile.spec.reader == "unit_reports":
             # Units' own Biểu 06 reports: the title block, the merged header and the sector
             # rows of the official form (docs/spec.md §3.6), read by flows/ingest/unit_reports.py.
             tables, rejects, results = land_report_sheets(profile, sheets, relative)

@@ -235,13 +235,9 @@ def _looks_like_text(head: bytes) -> bool:
     return len(_CONTROL_RE.findall(text)) <= 0.01 * len(text)
 
 
-def _decode(path: Path, data: bytes, declared: str | None = None) -> str:
-    """The whole file as text: BOM, else UTF-16 by NULs, else declared, UTF-8, Windows-1258."""
-    return _decode_as(path, data, declared)[0]
-
-
 def _decode_as(path: Path, data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """`_decode`, also returning the encoding used."""
+    """The whole file as text and the encoding used: BOM, else UTF-16 by NULs, else declared,
+    UTF-8, Windows-1258."""
     encoding = _bom_or_utf16(data)
     if encoding is None:
         # No BOM and few NULs: a declared UTF-16/32 would be a lie that decodes into garbage.

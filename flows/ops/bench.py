@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from flows.ops.prefect_env import apply_prefect_defaults
+
 HEADER = [
     "Mã hồ sơ",
     "Mã TTHC",
@@ -154,29 +156,23 @@ def _stage_floor(root: Path, fmt: str) -> int:
 
 
 def _stage_landing(root: Path) -> int:
-    from flows.ingest.landing import discover, land_file
     from flows.paths import DataPaths
+    from flows.pipeline import land, land_in_threads
 
-    paths = DataPaths(root)
     # The nightly flow's own parallelism (its thread pool task runner), without Prefect.
-    with ThreadPoolExecutor(_workers()) as pool:
-        results = list(pool.map(lambda p: land_file(paths, p), discover(paths)))
+    results = land(DataPaths(root), land_in_threads(_workers()))
     return sum(s.rows_read for r in results for s in r.sheets)
 
 
 def _stage_build(root: Path) -> int:
-    from functools import partial
-
     import duckdb
 
-    from flows.ingest.landing import discover, land_file
-    from flows.paths import SQL_DIR, DataPaths
-    from flows.warehouse.inputs import prepare_inputs
-    from flows.warehouse.runner import build
+    from flows.paths import DataPaths
+    from flows.pipeline import build_warehouse, land
 
     paths = DataPaths(root)
-    results = [land_file(paths, p) for p in discover(paths)]  # all reused: landed already
-    build(paths.warehouse, partial(prepare_inputs, results=results), SQL_DIR)
+    results = land(paths)  # all reused: landed already
+    build_warehouse(paths, results)  # in full: no published build to start from
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         return con.execute("SELECT count(*) FROM fct_filings").fetchone()[0]
 
@@ -243,11 +239,9 @@ def prefect_server(home: Path) -> Iterator[str]:
     # None of the caller's Prefect settings: a database URL or profile of theirs would have
     # this throwaway server write into their real one.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env |= {
-        "PREFECT_HOME": str(home),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
-    }
+    # A real server: its warnings go to server.log, unlike a run's temporary server.
+    env |= {"PREFECT_HOME": str(home), "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
+    apply_prefect_defaults(env)
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
     with (home / "server.log").open("wb") as log:
         server = subprocess.Popen(

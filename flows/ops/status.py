@@ -9,8 +9,9 @@ from typing import Any
 
 import duckdb
 
+from flows.ingest.sources import folders
 from flows.ops.runlock import current_holder
-from flows.paths import SOURCES, DataPaths
+from flows.paths import DataPaths
 from flows.tools.query import format_table
 
 TOP_REASONS = 10
@@ -79,7 +80,7 @@ def last_run_lines(paths: DataPaths) -> list[str]:
 def raw_rows(paths: DataPaths) -> list[tuple[str, int, str, str]]:
     """(source, file count, newest file, its mtime) per source folder under raw/."""
     rows = []
-    for source in SOURCES:
+    for source in folders():
         folder = paths.raw / source
         files = (
             [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")]

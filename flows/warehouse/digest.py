@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from flows.ingest.landing import FileResult
+from flows.ingest.sources import incremental_profiles
 from flows.paths import PACKAGE_DIR, SQL_DIR
 from flows.warehouse.runner import Increment
 
@@ -110,25 +111,25 @@ def stored_inputs(con: duckdb.DuckDBPyConnection) -> BuildInputs | None:
     return BuildInputs(found[0], found[1], json.loads(found[2])) if found else None
 
 
-# The sources an incremental build takes new files of: every other change rebuilds in full.
-INCREMENTAL_PROFILES = frozenset({"igate"})
-
-
 def plan_increment(
     previous: BuildInputs | None, current: BuildInputs, results: Sequence[FileResult]
 ) -> Increment | None:
     """The increment from the published build to this one, or None to build in full.
 
     Incremental only when the code is the same, every file of the published build is still
-    there unchanged, and every new file is an iGate export (new case rows); a file removed or
-    changed, a reference list, a late-case list, a document register… rebuild in full.
+    there unchanged, and every new file is of a source whose profile says `incremental`
+    (iGate: new case rows); a file removed or changed, a reference list, a late-case list, a
+    document register… rebuild in full.
     """
     if previous is None or previous.code != current.code:
         return None
     if any(current.files.get(name) != entry for name, entry in previous.files.items()):
         return None
     new = [r for r in results if r.file not in previous.files]
-    if not new or any(r.key and r.profile not in INCREMENTAL_PROFILES for r in new):
+    # The sources marked `incremental` in their profile's [source]: any other new file
+    # rebuilds in full.
+    incremental = incremental_profiles()
+    if not new or any(r.key and r.profile not in incremental for r in new):
         return None
     landed = [r.data_path for r in new if r.key and r.status == "loaded" and r.data_path]
     if not landed:

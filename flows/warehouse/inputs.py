@@ -13,25 +13,9 @@ import pyarrow as pa
 
 from flows.ingest.landing import REJECT_SCHEMA, FileResult, landing_schema
 from flows.ingest.profile import get_profile
+from flows.ingest.sources import landed_views
 from flows.ingest.text import name_key, sector_key
 from flows.warehouse.calendar import public_holidays
-
-# Landing sources with a profile, and the view each becomes.
-LANDED_SOURCES = {
-    "igate": "land_igate",
-    "units": "land_units",
-    "procedures": "land_procedures",
-    "holidays": "land_holidays",
-    "documents": "land_documents",
-    "postal": "land_postal",
-    "late": "land_late",
-    # units' own Biểu 06 reports, read by flows/ingest/unit_reports.py (docs/spec.md §3.6)
-    "reports": "land_reports",
-}
-
-PROVIDED_TABLES = frozenset(
-    set(LANDED_SOURCES.values()) | {"land_files", "land_rejects", "ref_public_holidays"}
-)
 
 FILES_SCHEMA = pa.schema(
     [
@@ -123,7 +107,8 @@ def prepare_inputs(con: duckdb.DuckDBPyConnection, results: Sequence[FileResult]
         "CREATE OR REPLACE TEMP TABLE ref_public_holidays AS SELECT * FROM _ref_public_holidays"
     )
 
-    for source, view in LANDED_SOURCES.items():
+    # One view per source of the registry (each profile's `[source] view`).
+    for source, view in landed_views().items():
         paths = sorted({r.data_path for r in results if r.profile == source and r.data_path})
         _create_land_view(con, source, view, paths)
 

@@ -25,13 +25,18 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [n for (n,) in names if n.startswith(MART_PREFIXES)]
 
 
-def export_marts(paths: DataPaths) -> list[Path]:
-    """Write every mart to exports/ (Parquet and CSV), replacing the previous set at once."""
-    # A run killed while exporting leaves its staging (or the previous set, renamed) under
-    # another pid; one run at a time holds the data root, so every such folder is stale.
+def remove_stale_exports(paths: DataPaths) -> None:
+    """Remove what an export that died or failed left: its staging, or the set it renamed."""
+    # They are named by another pid; one run at a time holds the data root, so every such
+    # folder is stale.
     for leftover in paths.processed.glob(".exports.*"):
         if leftover.suffix in (".tmp", ".old") and leftover.is_dir():
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def export_marts(paths: DataPaths) -> list[Path]:
+    """Write every mart to exports/ (Parquet and CSV), replacing the previous set at once."""
+    remove_stale_exports(paths)
     staging = paths.processed / f".exports.{os.getpid()}.tmp"
     staging.mkdir(parents=True)
     written: list[Path] = []

@@ -1,7 +1,7 @@
 """The model runner: plain SQL files in dependency order, audits, and an atomic swap.
 
 A model is `sql/<layer>/<name>.sql`; it becomes the table (or view) `<name>`. The order comes
-from the names each model reads after FROM/JOIN, so files need no numbers. Audits in
+from the tables DuckDB finds each model reading, so files need no numbers. Audits in
 `sql/tests/` return violating rows; their first line gives the severity. The warehouse is built
 in `<target>.building` and only replaces `<target>` once every error-severity audit passes, so a
 reader never sees a half-built or failing warehouse.
@@ -9,6 +9,7 @@ reader never sees a half-built or failing warehouse.
 
 from __future__ import annotations
 
+import graphlib
 import os
 import re
 import shutil
@@ -22,11 +23,20 @@ import duckdb
 from flows.paths import SQL_DIR
 
 TESTS_DIRNAME = "tests"
+# The folders a whole SQL tree has: a build missing one would publish a warehouse without its
+# tables (docs/architecture.md, "Models").
+MODEL_LAYERS = ("staging", "intermediate", "marts", TESTS_DIRNAME)
 SAMPLE_ROWS = 5
 
 
 class ModelGraphError(Exception):
     """The models cannot be ordered: a cycle, a missing name, a duplicate or a bad header."""
+
+
+class IncompleteBuild(ModelGraphError):
+    """The build is not whole (no model, a layer folder, a published mart or every audit is
+    missing): it is not published and the previous warehouse and exports stay as they were.
+    """
 
 
 class ModelError(Exception):
@@ -62,7 +72,7 @@ class Model:
     path: Path
     sql: str
     materialized: str = "table"
-    # Every name read after FROM/JOIN, CTE names excluded, lower case.
+    # Every table or view the query reads (read_names): lower case, CTE names excluded.
     reads: frozenset[str] = frozenset()
     # `-- incremental: <column>`: each row depends only on the input rows with the same value of
     # that column, so an incremental build recomputes the rows of the new keys only.
@@ -96,169 +106,55 @@ class BuildResult:
 # Reading the names a model depends on
 # --------------------------------------------------------------------------------------------
 
-_TOKEN_RE = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
-  | (?P<string>'(?:[^']|'')*'?|\$(?P<tag>\w*)\$.*?(?:\$(?P=tag)\$|\Z))
-  | (?P<qident>"(?:[^"]|"")*"?)
-  | (?P<ident>[^\W\d]\w*)
-  | (?P<number>\d+(?:\.\d*)?)
-  | (?P<punct>::|.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 
-# A FROM inside a call such as extract(year FROM x) or trim(both FROM x) reads a column, not a
-# table: a FROM reads a table only at the top level or in a group that starts a query.
-_QUERY_STARTS = {"select", "with", "from", "values", "(", "pivot", "unpivot", "summarize"}
+_FUNCTIONS_SQL = """
+    SELECT DISTINCT function_name, function_type = 'table_macro', len(parameters)
+    FROM duckdb_functions()
+    WHERE function_type IN ('scalar', 'macro', 'table_macro')
+"""
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # ident, qident, string, number, punct
-    text: str  # lower case for identifiers and keywords
+def name_reader(connection: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+    """A scratch connection where read_names can bind the models `connection` runs.
 
-    @property
-    def is_name(self) -> bool:
-        return self.kind in ("ident", "qident")
-
-
-def _tokens(sql: str) -> list[_Token]:
-    out: list[_Token] = []
-    for match in _TOKEN_RE.finditer(sql):
-        kind = match.lastgroup  # the outermost group: `tag` is inside `string`
-        if kind in ("ws", "comment"):
-            continue
-        text = match.group(0)
-        if kind == "qident":
-            # DuckDB matches quoted identifiers case-insensitively too.
-            text = text[1:-1].replace('""', '"').lower()
-        elif kind in ("ident", "punct"):
-            text = text.lower()
-        out.append(_Token(kind, text))
-    return out
-
-
-def _group_starts(tokens: list[_Token]) -> list[str | None]:
-    """For each token, the first token of the innermost parenthesised group holding it."""
-    starts: list[str | None] = []
-    stack: list[int] = []  # index of each open paren
-    for i, tok in enumerate(tokens):
-        if stack:
-            start = stack[-1] + 1
-            starts.append(tokens[start].text if start < len(tokens) else None)
-        else:
-            starts.append(None)
-        if tok.text == "(" and tok.kind == "punct":
-            stack.append(i)
-        elif tok.text == ")" and tok.kind == "punct" and stack:
-            stack.pop()
-    return starts
+    DuckDB binds the functions a query calls to find the tables it reads, so each function
+    `connection` adds to DuckDB's own (name_key, sector_key) gets a stand-in of the same arity.
+    Its tables and views stay out: DuckDB would bind a view's own query too, and that of a
+    land_* view (read_parquet of a list of files) fails there.
+    """
+    reader = duckdb.connect()
+    if connection is None:
+        return reader
+    own = reader.execute(_FUNCTIONS_SQL).fetchall()
+    known = {name for name, _, _ in own}
+    added: dict[tuple[str, bool], set[int]] = {}
+    for name, is_table, arity in connection.execute(_FUNCTIONS_SQL).fetchall():
+        if name not in known:
+            added.setdefault((name, is_table), set()).add(arity)
+    for (name, is_table), arities in sorted(added.items()):
+        body = "TABLE (SELECT NULL AS x)" if is_table else "NULL"
+        overloads = ", ".join(
+            "(" + ", ".join(f"p{i}" for i in range(n)) + f") AS {body}" for n in sorted(arities)
+        )
+        reader.execute(f"CREATE MACRO {_quote(name)}{overloads}")
+    return reader
 
 
-def _skip_group(tokens: list[_Token], i: int) -> int:
-    """Index just past the parenthesised group opening at tokens[i]."""
-    depth = 0
-    while i < len(tokens):
-        if tokens[i].kind == "punct" and tokens[i].text == "(":
-            depth += 1
-        elif tokens[i].kind == "punct" and tokens[i].text == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return i
+def read_names(sql: str, connection: duckdb.DuckDBPyConnection | None = None) -> set[str]:
+    """The tables and views one SQL text reads, lower case and unqualified; CTEs excluded.
 
-
-def _cte_names(tokens: list[_Token]) -> set[str]:
-    names: set[str] = set()
-    for i, tok in enumerate(tokens):
-        if not tok.is_name or i == 0:
-            continue
-        before = tokens[i - 1]
-        if not (
-            before.text in ("with", "recursive") or (before.kind == "punct" and before.text == ",")
-        ):
-            continue
-        j = i + 1
-        if j < len(tokens) and tokens[j].text == "(":  # a column list: name(a, b) AS (...)
-            j = _skip_group(tokens, j)
-        if j >= len(tokens) or tokens[j].text != "as":
-            continue
-        j += 1
-        while j < len(tokens) and tokens[j].text in ("not", "materialized"):
-            j += 1
-        if j < len(tokens) and tokens[j].text == "(":
-            names.add(tok.text)
-    return names
-
-
-def _read_table_item(tokens: list[_Token], i: int, refs: set[str]) -> int:
-    """Read one FROM item at tokens[i]; add a table name to refs; return the next index."""
-    while i < len(tokens) and tokens[i].text in ("lateral", "only"):
-        i += 1
-    if i >= len(tokens):
-        return i
-    tok = tokens[i]
-    if tok.kind == "punct" and tok.text == "(":
-        return _skip_group(tokens, i)  # a subquery: its own FROMs are read on their own
-    if not tok.is_name:
-        return i + 1  # a string (FROM 'file.parquet') or something else: not a model
-    name = tok.text
-    i += 1
-    while i + 1 < len(tokens) and tokens[i].text == "." and tokens[i + 1].is_name:
-        name = tokens[i + 1].text  # schema.table: the table is the last part
-        i += 2
-    if i < len(tokens) and tokens[i].text == "(":
-        return _skip_group(tokens, i)  # a table function: range(...), unnest(...), ...
-    refs.add(name)
-    return i
-
-
-_ENDS = {  # words that end a FROM clause
-    "where", "group", "having", "qualify", "window", "order", "limit", "offset", "union",
-    "except", "intersect", "select", "returning",
-}  # fmt: skip
-
-
-def _read_comma_items(tokens: list[_Token], i: int, refs: set[str]) -> None:
-    """FROM a, b JOIN c ON x, d: every item after a comma at the FROM's own depth."""
-    depth = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.kind == "punct" and tok.text == "(":
-            depth += 1
-        elif tok.kind == "punct" and tok.text == ")":
-            depth -= 1
-            if depth < 0:
-                return
-        elif depth == 0 and (tok.text == ";" or (tok.kind == "ident" and tok.text in _ENDS)):
-            return
-        elif depth == 0 and tok.kind == "punct" and tok.text == ",":
-            _read_table_item(tokens, i + 1, refs)
-        i += 1
-
-
-def referenced_names(sql: str) -> tuple[set[str], set[str]]:
-    """(names read after FROM/JOIN, CTE names) of one SQL text, comments and strings ignored."""
-    tokens = _tokens(sql)
-    starts = _group_starts(tokens)
-    refs: set[str] = set()
-    for i, tok in enumerate(tokens):
-        if tok.kind != "ident":
-            continue
-        if tok.text == "join":
-            _read_table_item(tokens, i + 1, refs)
-        elif (
-            tok.text == "from"
-            and (starts[i] is None or starts[i] in _QUERY_STARTS)
-            and (i == 0 or tokens[i - 1].text != "distinct")  # a IS [NOT] DISTINCT FROM b
-        ):
-            _read_table_item(tokens, i + 1, refs)
-            _read_comma_items(tokens, i + 1, refs)
-    ctes = _cte_names(tokens)
-    return refs - ctes, ctes
+    DuckDB finds them (duckdb.get_table_names) in `connection`, a name_reader (a scratch one
+    without it): the functions the query calls must exist there, and a table function reading
+    a file needs the file. DuckDB cannot read a query with `FROM unnest([...])` (duckdb#7752)
+    or a bare PIVOT statement.
+    """
+    if connection is None:
+        with name_reader() as reader:
+            return read_names(sql, reader)
+    names = duckdb.get_table_names(sql, qualified=False, connection=connection)
+    # FROM 'x.parquet' scans a file: DuckDB lists it like a table, but no model or provided
+    # table has a dot or a slash in its name.
+    return {n.lower() for n in names if "." not in n and "/" not in n}
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,63 +179,51 @@ def _header(sql: str) -> dict[str, str]:
     return out
 
 
-def discover_models(sql_dir: Path, provided: Iterable[str] | None = None) -> list[Model]:
+def discover_models(
+    sql_dir: Path,
+    provided: Iterable[str] | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> list[Model]:
     """Every `*.sql` under sql_dir except `tests/`, in dependency order; file stem = name.
 
-    A cycle is an error here already. With `provided` (the names the build supplies), a name
-    read that is neither a model nor provided is one too; without it, that check waits for
-    run_models, which knows the connection's tables.
+    The names each model reads are found with the functions of `connection` (name_reader),
+    the build's connection once prepared: models call its functions. A cycle is an error here
+    already. With `provided` (the names the build supplies), a name read that is neither a
+    model nor provided is one too; without it, that check waits for run_models, which knows
+    the connection's tables.
     """
     sql_dir = Path(sql_dir)
     tests_dir = sql_dir / TESTS_DIRNAME
     models: list[Model] = []
     seen: dict[str, Path] = {}
-    for path in sorted(sql_dir.rglob("*.sql")):
-        if tests_dir in path.parents:
-            continue
-        name = path.stem.lower()
-        if name in seen:
-            raise ModelGraphError(f"two models named {name!r}: {seen[name]} and {path}")
-        seen[name] = path
-        sql = path.read_text(encoding="utf-8")
-        materialized = _header(sql).get("materialized", "table")
-        if materialized not in ("table", "view"):
-            raise ModelGraphError(
-                f"{path}: materialized must be 'table' or 'view', not {materialized!r}"
-            )
-        reads, _ = referenced_names(sql)
-        key = _header(sql).get("incremental")
-        if key is not None and (materialized != "table" or not re.fullmatch(r"[a-z_]+", key)):
-            raise ModelGraphError(f"{path}: incremental needs a table and one column, not {key!r}")
-        models.append(Model(name, path, sql, materialized, frozenset(reads), key))
+    reader = name_reader(connection)
+    try:
+        for path in sorted(sql_dir.rglob("*.sql")):
+            if tests_dir in path.parents:
+                continue
+            name = path.stem.lower()
+            if name in seen:
+                raise ModelGraphError(f"two models named {name!r}: {seen[name]} and {path}")
+            seen[name] = path
+            sql = path.read_text(encoding="utf-8")
+            materialized = _header(sql).get("materialized", "table")
+            if materialized not in ("table", "view"):
+                raise ModelGraphError(
+                    f"{path}: materialized must be 'table' or 'view', not {materialized!r}"
+                )
+            try:
+                reads = read_names(sql, reader)
+            except duckdb.Error as exc:
+                raise ModelGraphError(f"{path}: cannot tell which tables it reads: {exc}") from exc
+            key = _header(sql).get("incremental")
+            if key is not None and (materialized != "table" or not re.fullmatch(r"[a-z_]+", key)):
+                raise ModelGraphError(
+                    f"{path}: incremental needs a table and one column, not {key!r}"
+                )
+            models.append(Model(name, path, sql, materialized, frozenset(reads), key))
+    finally:
+        reader.close()
     return order_models(models, provided)
-
-
-def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
-    """One cycle of graph (node -> the models it reads), as a closed path of names."""
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for dep in sorted(graph[node]):
-            if state.get(dep) == 1:
-                return path[path.index(dep) :] + [dep]
-            if dep not in state:
-                found = visit(dep)
-                if found:
-                    return found
-        path.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(graph):
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
-    return []
 
 
 def order_models(models: Iterable[Model], provided: Iterable[str] | None = ()) -> list[Model]:
@@ -350,32 +234,31 @@ def order_models(models: Iterable[Model], provided: Iterable[str] | None = ()) -
     """
     by_name = {m.name: m for m in models}
     available = None if provided is None else {p.lower() for p in provided}
-    graph: dict[str, set[str]] = {}
-    for model in by_name.values():
-        deps: set[str] = set()
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for model in sorted(by_name.values(), key=lambda m: m.name):
+        deps: list[str] = []
         for ref in sorted(model.reads):
             if ref in by_name:
-                deps.add(ref)
+                deps.append(ref)
             elif available is not None and ref not in available:
                 raise ModelGraphError(
                     f"{model.path}: reads {ref!r}, which is neither a model, a CTE "
                     "nor a provided table"
                 )
-        graph[model.name] = deps
-
+        sorter.add(model.name, *deps)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        # A closed path where each name is read by the next; reversed, each reads the next.
+        cycle = exc.args[1][::-1]
+        files = " -> ".join(str(by_name[n].path) for n in cycle)
+        raise ModelGraphError(f"dependency cycle between models: {files}") from exc
     ordered: list[Model] = []
-    done: set[str] = set()
-    remaining = dict(graph)
-    while remaining:
-        ready = sorted(n for n, deps in remaining.items() if deps <= done)
-        if not ready:
-            cycle = _find_cycle({n: d & set(remaining) for n, d in remaining.items()})
-            files = " -> ".join(str(by_name[n].path) for n in cycle)
-            raise ModelGraphError(f"dependency cycle between models: {files}")
-        for name in ready:
-            ordered.append(by_name[name])
-            done.add(name)
-            del remaining[name]
+    while sorter.is_active():
+        # Every model whose inputs are built, by name: the same order on every run.
+        ready = sorted(sorter.get_ready())
+        ordered += (by_name[name] for name in ready)
+        sorter.done(*ready)
     return ordered
 
 
@@ -546,7 +429,11 @@ def run_audits(con: duckdb.DuckDBPyConnection, tests_dir: Path) -> list[AuditRes
         except duckdb.Error as exc:
             raise ModelError(f"{path}: {exc}") from exc
         results.append(AuditResult(path.stem, severity, int(count), sample))
-    return results
+    # The generic checks of <sql_dir>/marts/schema.toml are audits too, in every build and
+    # re-audit. Imported here because flows.warehouse.schema builds on this module.
+    from flows.warehouse.schema import run_schema_audits
+
+    return results + run_schema_audits(con, tests_dir.parent)
 
 
 def _describe_failures(failures: list[AuditResult]) -> str:
@@ -573,6 +460,49 @@ def _remove_database(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+def _check_tree(sql_dir: Path) -> None:
+    """Refuse a SQL folder with no model, without one of MODEL_LAYERS, or with no audit."""
+    tests_dir = sql_dir / TESTS_DIRNAME
+    has_model = sql_dir.is_dir() and any(
+        tests_dir not in path.parents for path in sql_dir.rglob("*.sql")
+    )
+    if not has_model:
+        raise IncompleteBuild(f"no model found under {sql_dir}")
+    missing = [layer for layer in MODEL_LAYERS if not (sql_dir / layer).is_dir()]
+    if missing:
+        raise IncompleteBuild(
+            f"model layer folder(s) missing under {sql_dir}: {', '.join(missing)} "
+            f"(a whole build has {', '.join(MODEL_LAYERS)})"
+        )
+    # Checked before the build, not after it: run_audits runs every file here or fails.
+    if not any(tests_dir.glob("*.sql")):
+        raise IncompleteBuild(f"no audit found under {tests_dir}: no audit would run")
+
+
+def _mart_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    # publish imports this module (through digest): its prefixes are imported when needed.
+    from flows.warehouse.publish import MART_PREFIXES
+
+    rows = con.execute(
+        "SELECT lower(table_name) FROM information_schema.tables "
+        "WHERE table_catalog = current_database() AND table_schema = 'main'"
+    ).fetchall()
+    return {name for (name,) in rows if name.startswith(MART_PREFIXES)}
+
+
+def _published_marts(target: Path) -> set[str]:
+    """The marts of the published warehouse; none when there is none to read."""
+    if not target.exists():
+        return set()
+    try:
+        with duckdb.connect(str(target), read_only=True) as con:
+            return _mart_names(con)
+    except duckdb.Error:
+        # A published file DuckDB cannot open (corrupt, truncated) gives readers no table to
+        # lose; refusing here would keep it published until someone removes it by hand.
+        return set()
+
+
 def build(
     target: Path,
     prepare: Callable[[duckdb.DuckDBPyConnection], None],
@@ -587,23 +517,36 @@ def build(
     keeps beside the models (the build's digest). With `increment`, the build starts from a
     copy of target and recomputes only what is new (run_models_incrementally). On any failure
     target is left as it was and the building file is removed.
+
+    A build that is not whole raises IncompleteBuild before the swap: a SQL folder with no
+    model, missing a layer of MODEL_LAYERS or with no audit under tests/, or a new build
+    lacking a mart (publish.MART_PREFIXES) that the published warehouse has.
     """
     target = Path(target)
     sql_dir = Path(sql_dir)
+    _check_tree(sql_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     building = target.with_name(target.name + ".building")
     _remove_database(building)  # a leftover of a crashed build
-    models = discover_models(sql_dir)
     swapped = False
     if increment is not None:
         shutil.copyfile(target, building)
     con = duckdb.connect(str(building), config=_connection_config())
     try:
         prepare(con)
+        # After prepare: DuckDB binds the functions a model calls to find what it reads.
+        models = discover_models(sql_dir, connection=con)
         if increment is not None:
             timings = run_models_incrementally(con, models, increment)
         else:
             timings = run_models(con, models)
+        # Before the audits: a schema audit of a lost mart would name a symptom, not the cause.
+        lost = sorted(_published_marts(target) - _mart_names(con))
+        if lost:
+            raise IncompleteBuild(
+                f"the new build lacks {len(lost)} table(s) the published warehouse has: "
+                + ", ".join(lost)
+            )
         audits = run_audits(con, sql_dir / TESTS_DIRNAME)
         failures = [a for a in audits if a.severity == "error" and not a.passed]
         if failures:

@@ -10,7 +10,6 @@ skipped).
 
 from __future__ import annotations
 
-import functools
 import os
 import struct
 import unicodedata
@@ -26,11 +25,10 @@ import xlwt
 from xlwt.CompoundDoc import XlsDoc
 
 import flows.ingest.landing
-import flows.warehouse.inputs
-import flows.warehouse.runner
-from flows.ingest.landing import FileResult, discover, land_file, printable_name
+from flows.ingest.landing import FileResult, discover, printable_name
 from flows.ops.summary import RunReport, format_report, read_accounting
-from flows.paths import SQL_DIR, DataPaths
+from flows.paths import DataPaths
+from flows.pipeline import build_warehouse, land
 from tests.support import rows, write_csv, write_xlsx
 
 HEADER = [
@@ -312,12 +310,8 @@ class Corpus:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     paths = DataPaths(tmp_path_factory.mktemp("bad_inputs") / "data")
     build_corpus(paths)
-    results = [land_file(paths, path) for path in discover(paths)]
-    flows.warehouse.runner.build(
-        paths.warehouse,
-        functools.partial(flows.warehouse.inputs.prepare_inputs, results=results),
-        SQL_DIR,
-    )
+    results = land(paths)
+    build_warehouse(paths, results)
     con = duckdb.connect(str(paths.warehouse), read_only=True)
     report = RunReport(data_root=str(paths.root), started_at="", published=True)
     report.count_files(results)
@@ -601,12 +595,7 @@ def test_an_unforeseen_error_in_a_reader_fails_that_file_only(
         return read_sheets(path)
 
     monkeypatch.setattr(flows.ingest.landing, "read_sheets", reader_with_a_bug)
-    results = [land_file(paths, p) for p in discover(paths)]
-    flows.warehouse.runner.build(
-        paths.warehouse,
-        functools.partial(flows.warehouse.inputs.prepare_inputs, results=results),
-        SQL_DIR,
-    )
+    build_warehouse(paths, land(paths))
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         files = {r["file"]: r for r in rows(con, "SELECT * FROM dq_files")}
         codes = {r["case_code"] for r in rows(con, "SELECT case_code FROM fct_filings")}
@@ -645,12 +634,7 @@ def test_a_million_row_csv(tmp_path: Path) -> None:
                 )
             handle.write("".join(lines))
 
-    results = [land_file(paths, p) for p in discover(paths)]
-    flows.warehouse.runner.build(
-        paths.warehouse,
-        functools.partial(flows.warehouse.inputs.prepare_inputs, results=results),
-        SQL_DIR,
-    )
+    build_warehouse(paths, land(paths))
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         (row,) = rows(con, "SELECT * FROM dq_files")
         assert (row["file"], row["status"]) == ("raw/igate/Sổ theo dõi cả năm.csv", "loaded")

@@ -1,4 +1,4 @@
-"""flows.ingest.dates.parse_datetime: every date form of docs/spec.md §2, day first, nothing else."""
+"""parse_datetime: every date form of docs/spec.md §2, day first, nothing else."""
 
 from __future__ import annotations
 

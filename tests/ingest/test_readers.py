@@ -1,4 +1,4 @@
-"""flows.ingest.readers: every quirk of docs/spec.md §2 on a small real file written by a real writer."""
+"""flows.ingest.readers: every quirk of docs/spec.md §2, each on a small real file."""
 
 from __future__ import annotations
 

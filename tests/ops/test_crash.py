@@ -10,7 +10,6 @@ leftover `.tmp`, `.building` or staging folder.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import signal
@@ -26,8 +25,8 @@ import pytest
 
 import flows.warehouse.inputs
 import flows.warehouse.runner
-from flows.ingest.landing import discover, land_file
 from flows.paths import SQL_DIR, DataPaths
+from flows.pipeline import build_warehouse, land, land_in_threads
 from tests.support.pipeline_child import CRASH_POINTS, LANDED_BEFORE_CRASH, run
 from tests.support.sample_runs import ARRIVING, Nights, fingerprint, start_night_two, two_nights
 
@@ -162,8 +161,7 @@ def test_a_full_disk_during_the_build_keeps_the_published_warehouse(
 ) -> None:
     paths = start_night_two(nights, tmp_path / "data")
     # Land first, without a limit: the build is then the only big write.
-    for path in discover(paths):
-        land_file(paths, path)
+    land(paths)
     before = paths.warehouse.read_bytes()
     exports = _digests(paths.exports)
     script = (
@@ -174,8 +172,10 @@ def test_a_full_disk_during_the_build_keeps_the_published_warehouse(
 
     assert child.returncode == 1, out + err
     last = err.strip().splitlines()[-1]
-    # The model that was being written, the file and the OS error, on the last line.
-    assert last.startswith("flows.warehouse.runner.ModelError: "), err[-3000:]
+    # Not published, because of the model that was being written: the file and the OS error
+    # on the last line, the ModelError as its cause.
+    assert last.startswith("flows.pipeline.RunNotPublished: "), err[-3000:]
+    assert "\nflows.warehouse.runner.ModelError: " in err, err[-3000:]
     assert "Could not write file" in last and "warehouse.duckdb.building" in last
     assert "File too large" in last
     assert paths.warehouse.read_bytes() == before
@@ -211,8 +211,6 @@ def test_a_full_disk_while_landing_stops_the_run_before_it_publishes(
 def test_threads_landing_the_same_bytes_at_once_do_not_collide(tmp_path: Path) -> None:
     # The nightly flow lands files in threads; copies of one export share a landing key, so
     # two threads write the same landing files at the same moment.
-    from concurrent.futures import ThreadPoolExecutor
-
     from tests.support import IGATE_HEADER, write_xlsx
 
     paths = DataPaths((tmp_path / "data").resolve())
@@ -223,8 +221,7 @@ def test_threads_landing_the_same_bytes_at_once_do_not_collide(tmp_path: Path) -
     first = write_xlsx(paths.raw / "igate" / "copy_0.xlsx", {"S": rows})
     for n in range(1, 8):
         (paths.raw / "igate" / f"copy_{n}.xlsx").write_bytes(first.read_bytes())
-    with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda p: land_file(paths, p), discover(paths)))
+    results = land(paths, land_in_threads(8))
     assert [r.status for r in results] == ["loaded"] * 8, [r.message for r in results]
     assert len({r.key for r in results}) == 1
     assert sorted(p.name for p in paths.landing.rglob("*") if p.is_file()) == sorted(
@@ -264,7 +261,7 @@ def test_a_build_whose_accounting_does_not_add_up_is_not_published(
     nights: Nights, tmp_path: Path
 ) -> None:
     paths = start_night_two(nights, tmp_path / "data")
-    results = [land_file(paths, path) for path in discover(paths)]
+    results = land(paths)
     before = paths.warehouse.read_bytes()
 
     def corrupted(con: duckdb.DuckDBPyConnection) -> None:
@@ -283,11 +280,7 @@ def test_a_build_whose_accounting_does_not_add_up_is_not_published(
     assert not paths.warehouse.with_name("warehouse.duckdb.building").exists()
 
     # The same landing, uncorrupted, publishes.
-    flows.warehouse.runner.build(
-        paths.warehouse,
-        functools.partial(flows.warehouse.inputs.prepare_inputs, results=results),
-        SQL_DIR,
-    )
+    build_warehouse(paths, results)
     assert fingerprint(paths.warehouse) == nights.new_fingerprint
 
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.cli import PREFECT_DEFAULTS, main
+from flows.cli import main
 from flows.ingest.landing import discover
+from flows.ops.prefect_env import PREFECT_DEFAULTS
 from flows.ops.schedule import ServeError, plan
 from flows.ops.task_runners import (
     ENV_DASK_ADDRESS,
@@ -25,7 +26,7 @@ from flows.ops.task_runners import (
     local_cluster_kwargs,
 )
 from flows.paths import DataPaths
-from flows.sample.province import write_sample
+from flows.sample import write_sample
 from tests.support import REPO as PROJECT_DIR
 
 CASES = 2000

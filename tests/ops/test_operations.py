@@ -20,7 +20,7 @@ from flows.ops.bench import prefect_server
 from flows.ops.runlock import run_lock
 from flows.ops.summary import EXIT_BUSY
 from flows.paths import DataPaths
-from flows.sample.province import write_sample
+from flows.sample import write_sample
 from tests.support import IGATE_HEADER, write_xlsx
 from tests.support import REPO as PROJECT_DIR
 

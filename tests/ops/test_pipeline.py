@@ -9,9 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.ops.nightly import RunNotPublished, nightly
+from flows.ops.nightly import nightly
 from flows.ops.summary import EXIT_FILES_FAILED, EXIT_NOT_PUBLISHED, EXIT_OK
-from flows.sample.province import write_sample
+from flows.pipeline import RunNotPublished
+from flows.sample import write_sample
 from tests.support import IGATE_HEADER, write_xlsx
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -160,16 +161,15 @@ def test_a_failing_audit_keeps_yesterdays_warehouse(tmp_path, monkeypatch):
     assert nightly(data_dir=str(root)).exit_code == EXIT_OK
     before = (root / "processed" / "warehouse.duckdb").read_bytes()
 
-    import flows.ops.nightly as nightly_module
+    import flows.pipeline
 
     failing_sql = tmp_path / "sql"
-    import shutil
-
-    shutil.copytree(nightly_module.SQL_DIR, failing_sql)
+    shutil.copytree(flows.pipeline.SQL_DIR, failing_sql)
     (failing_sql / "tests" / "always_fails.sql").write_text(
         "-- severity: error\nSELECT case_code FROM fct_filings\n", encoding="utf-8"
     )
-    monkeypatch.setattr(nightly_module, "SQL_DIR", failing_sql)
+    # The SQL folder the pipeline builds and audits with (flows/pipeline.py).
+    monkeypatch.setattr(flows.pipeline, "SQL_DIR", failing_sql)
     with pytest.raises(RunNotPublished) as caught:
         nightly(data_dir=str(root))
     assert caught.value.report.exit_code == EXIT_NOT_PUBLISHED

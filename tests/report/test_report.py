@@ -10,7 +10,6 @@ outside program are skipped, with the reason, when it is missing.
 from __future__ import annotations
 
 import base64
-import functools
 import io
 import re
 import shutil
@@ -31,17 +30,15 @@ from matplotlib.text import Text
 from PIL import Image
 from python_calamine import CalamineSheet, CalamineWorkbook
 
-from flows.ingest.landing import discover, land_file
-from flows.paths import SQL_DIR, DataPaths
+from flows.paths import DataPaths
+from flows.pipeline import build_warehouse, land
 from flows.report import ReportResult, write_report
 from flows.report import charts as ch
 from flows.report.bieu06 import CASES_SHEET, SHEET
 from flows.report.content import build_document
 from flows.report.data import ReportData, Unit, load_report_data
 from flows.report.numbers import fmt_dec, fmt_int, fmt_pct
-from flows.sample.province import write_sample
-from flows.warehouse.inputs import prepare_inputs
-from flows.warehouse.runner import build
+from flows.sample import write_sample
 
 PERIOD = "2020"
 BIEU06 = [
@@ -70,8 +67,7 @@ CANG_LONG = Unit("000.00.52.H48", "UBND huyện Càng Long")
 
 def _build(root: Path) -> DataPaths:
     paths = DataPaths(root)
-    results = [land_file(paths, p) for p in discover(paths)]
-    build(paths.warehouse, functools.partial(prepare_inputs, results=results), SQL_DIR)
+    build_warehouse(paths, land(paths))
     return paths
 
 

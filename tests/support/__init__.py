@@ -1,14 +1,14 @@
 """What the tests share: real export files written by real writers, and a build without Prefect.
 
-`land_and_build(paths)` lands every file `discover` finds (as the nightly run does, one
-`land_file` each), builds the warehouse with the project's SQL models and audits, and returns
-the landing results, the build result and a read-only connection to the built warehouse.
+`land_and_build(paths)` lands every file `discover` finds and builds the warehouse with the
+project's SQL models and audits, with the pipeline's own steps (flows/pipeline.py: `land`,
+`build_warehouse`, without publishing), and returns the landing results, the build result and
+a read-only connection to the built warehouse.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
@@ -17,10 +17,10 @@ from typing import Any
 import duckdb
 import xlsxwriter
 
-import flows.warehouse.inputs
-import flows.warehouse.runner
-from flows.ingest.landing import FileResult, discover, land_file
-from flows.paths import SQL_DIR, DataPaths
+from flows.ingest.landing import FileResult
+from flows.paths import DataPaths
+from flows.pipeline import build_warehouse, land
+from flows.warehouse.runner import BuildResult
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -125,13 +125,9 @@ def write_procedures(paths: DataPaths, procedures: list[tuple[str, str, str, int
 
 def land_and_build(
     paths: DataPaths,
-) -> tuple[list[FileResult], flows.warehouse.runner.BuildResult, duckdb.DuckDBPyConnection]:
-    results = [land_file(paths, path) for path in discover(paths)]
-    build = flows.warehouse.runner.build(
-        paths.warehouse,
-        functools.partial(flows.warehouse.inputs.prepare_inputs, results=results),
-        SQL_DIR,
-    )
+) -> tuple[list[FileResult], BuildResult, duckdb.DuckDBPyConnection]:
+    results = land(paths)
+    build = build_warehouse(paths, results).result
     failed = [a for a in build.audits if a.severity == "error" and not a.passed]
     assert not failed, failed
     return results, build, duckdb.connect(str(paths.warehouse), read_only=True)

@@ -1,36 +1,32 @@
 """The nightly run without Prefect, to be killed at a chosen point.
 
-`run(paths)` does what `flows.ops.nightly` does — take the run lock, land every file, build and
-audit into `warehouse.duckdb.building`, swap it in, export the marts, prune the landing,
-write `last_run.json` — with the same functions, minus Prefect (whose temporary server takes
-10-30 s to start). Started as a process with a crash point, it stops at that point, writes
-its pid to a `ready` file and waits to be killed with SIGKILL: the test then sees exactly the
-files a run killed there leaves behind.
+`run(paths)` is the run of `flows.ops.nightly` — the run lock taken, then
+`flows.pipeline.run_pipeline`: land every file, build and audit into
+`warehouse.duckdb.building`, swap it in, export the marts, prune the landing, write
+`last_run.json` — minus Prefect (whose temporary server takes 10-30 s to start). Started as a
+process with a crash point, it stops at that point, writes its pid to a `ready` file and waits
+to be killed with SIGKILL: the test then sees exactly the files a run killed there leaves
+behind.
 
     python -m tests.support.pipeline_child DATA_ROOT [CRASH_POINT READY_FILE]
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+# The crash points are installed in the modules the run calls into, by module path.
 import flows.ingest.landing
-import flows.warehouse.inputs
 import flows.warehouse.publish
 import flows.warehouse.runner
-from flows.ingest.landing import discover, land_file, prune_landing
 from flows.ops.runlock import run_lock
-from flows.ops.summary import RunReport, read_accounting, read_headline
-from flows.paths import SQL_DIR, DataPaths
-from flows.warehouse.publish import export_marts
+from flows.ops.summary import RunReport
+from flows.paths import DataPaths
+from flows.pipeline import run_pipeline
 
 # Where a run can be stopped, in the order a run reaches them.
 CRASH_POINTS = (
@@ -48,24 +44,7 @@ def run(paths: DataPaths, crash: str | None = None, ready: Path | None = None) -
     if crash is not None:
         _install_crash(crash, ready or paths.root / "ready")
     with run_lock(paths, wait=60):
-        paths.processed.mkdir(parents=True, exist_ok=True)
-        report = RunReport(data_root=str(paths.root), started_at=datetime.now().isoformat())
-        results = [land_file(paths, path) for path in discover(paths)]
-        report.count_files(results)
-        flows.warehouse.runner.build(
-            paths.warehouse,
-            functools.partial(flows.warehouse.inputs.prepare_inputs, results=results),
-            SQL_DIR,
-        )
-        export_marts(paths)
-        report.published = True
-        prune_landing(paths, {r.key for r in results if r.key})
-        with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-            read_accounting(con, report)
-            report.headline = read_headline(con)
-        report.ended_at = datetime.now().isoformat()
-        report.save(paths.run_log)
-        return report
+        return run_pipeline(paths)
 
 
 def _stop_here(ready: Path) -> None:

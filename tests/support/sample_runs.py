@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from flows.paths import DataPaths
-from flows.sample.province import write_sample
+from flows.sample import write_sample
 from tests.support import IGATE_HEADER, write_xlsx
 from tests.support.pipeline_child import run
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 import unicodedata
 import zipfile
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -48,10 +47,8 @@ import pytest
 import xlsxwriter
 import xlwt
 
-from flows.ingest.landing import discover, land_file
-from flows.paths import SQL_DIR, DataPaths
-from flows.warehouse.inputs import prepare_inputs
-from flows.warehouse.runner import build
+from flows.paths import DataPaths
+from flows.pipeline import build_warehouse, land
 from tests.support import IGATE_HEADER, write_csv, write_xlsx
 
 F10 = "raw/igate/2020/thang_10.xlsx"
@@ -414,11 +411,10 @@ def write_dataset(root: Path) -> None:
     (raw / "igate" / "2020" / "ghi_chu.txt").write_text("Xem file thang_10.xlsx\n", "utf-8")
 
 
-def run_pipeline(root: Path) -> duckdb.DuckDBPyConnection:
-    """The pipeline without Prefect: land every raw file, build, open the warehouse."""
+def land_and_build_at(root: Path) -> duckdb.DuckDBPyConnection:
+    """The pipeline's steps without Prefect: land every raw file, build, open the warehouse."""
     paths = DataPaths(root)
-    results = [land_file(paths, p) for p in discover(paths)]
-    build(paths.warehouse, partial(prepare_inputs, results=results), SQL_DIR)
+    build_warehouse(paths, land(paths))
     return duckdb.connect(str(paths.warehouse), read_only=True)
 
 
@@ -426,7 +422,7 @@ def run_pipeline(root: Path) -> duckdb.DuckDBPyConnection:
 def wh(tmp_path_factory):
     root = tmp_path_factory.mktemp("contract") / "data"
     write_dataset(root)
-    con = run_pipeline(root)
+    con = land_and_build_at(root)
     yield con
     con.close()
 
@@ -1308,7 +1304,7 @@ def _hide_second_sheet(path: Path) -> None:
 def probe(tmp_path_factory):
     root = tmp_path_factory.mktemp("probe") / "data"
     write_probe_dataset(root)
-    con = run_pipeline(root)
+    con = land_and_build_at(root)
     yield con
     con.close()
 

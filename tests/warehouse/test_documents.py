@@ -447,6 +447,11 @@ def test_profile_contains_fragments_after_exact_spellings(tmp_path: Path) -> Non
     path = tmp_path / "p.toml"
     path.write_text(
         """
+[source]
+folder = "documents"
+view = "land_p"
+order = 1
+
 [fields.form]
 headers = ["Hình thức"]
 type = "vocabulary"

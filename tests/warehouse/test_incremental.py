@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from flows.ops.nightly import nightly
-from flows.sample.province import write_sample
+from flows.sample import write_sample
 from tests.support import IGATE_HEADER, write_xlsx
 
 pytestmark = [pytest.mark.usefixtures("prefect_server"), pytest.mark.slow]

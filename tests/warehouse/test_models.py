@@ -19,16 +19,17 @@ import pytest
 
 from flows.ingest.landing import landing_schema
 from flows.ingest.profile import get_profile
+from flows.ingest.sources import landed_views
 from flows.ingest.text import name_key, sector_key
-from flows.warehouse.inputs import LANDED_SOURCES
 from flows.warehouse.runner import (
+    MODEL_LAYERS,
     AuditError,
     ModelError,
     ModelGraphError,
     build,
     discover_models,
     order_models,
-    referenced_names,
+    read_names,
     run_audits,
     run_models,
 )
@@ -288,7 +289,7 @@ def make_prepare(
             con.executemany("INSERT INTO land_rejects VALUES (?, ?, ?, ?, ?, ?, ?)", reject_rows)
         # The other landed sources (documents, postal, late, …): empty, with their real schema.
         made = {"land_igate", "land_units", "land_procedures", "land_holidays"}
-        for source, view in LANDED_SOURCES.items():
+        for source, view in landed_views().items():
             if view not in made:
                 con.register(f"_{view}_empty", landing_schema(get_profile(source)).empty_table())
                 con.execute(
@@ -739,7 +740,11 @@ def test_audits_pass_and_warn_on_unmatched_units(tmp_path: Path) -> None:
     by_name = {a.name: a for a in result.audits}
     assert all(a.passed for a in result.audits if a.severity == "error")
     assert by_name["fct_filings_unit_unmatched"].violations == 1
-    assert set(result.timings) == {m.name for m in discover_models(SQL_DIR)}
+    # The models call the build's functions: DuckDB needs them to find what each one reads.
+    with duckdb.connect() as con:
+        make_prepare()(con)
+        models = discover_models(SQL_DIR, connection=con)
+    assert set(result.timings) == {m.name for m in models}
 
 
 def test_build_with_no_cases(tmp_path: Path) -> None:
@@ -766,22 +771,60 @@ def write_models(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_referenced_names_ignores_ctes_functions_comments_and_strings() -> None:
-    reads, ctes = referenced_names(
-        """
+def write_whole_tree(root: Path, files: dict[str, str]) -> Path:
+    """write_models, with every layer folder a build requires."""
+    for layer in MODEL_LAYERS:
+        (root / layer).mkdir(parents=True, exist_ok=True)
+    return write_models(root, files)
+
+
+def test_read_names_ignore_ctes_functions_files_comments_and_strings(tmp_path: Path) -> None:
+    data = tmp_path / "x.parquet"
+    duckdb.execute(f"COPY (SELECT 1 AS n) TO '{data}' (FORMAT parquet)")
+    reads = read_names(
+        f"""
         -- FROM commented_out
         WITH a AS (SELECT * FROM b), c(x) AS MATERIALIZED (SELECT extract(year FROM d.t) FROM d)
         SELECT * FROM a JOIN c ON true, e AS ee
         LEFT JOIN range(3) r ON true
-        JOIN unnest([1, 2]) u ON true
-        JOIN read_parquet('x.parquet') p ON true
+        JOIN read_parquet('{data}') p ON true
+        JOIN '{data}' q ON true
         JOIN generate_series(1, 2) g ON true
         WHERE trim(both FROM ee.s) = 'FROM quoted' AND ee.x IS NOT DISTINCT FROM ee.y
           AND ee.k IN (SELECT k FROM main."Other") /* JOIN hidden */
+          AND EXISTS (SELECT 1 FROM f WHERE f.k = ee.k)
         """
     )
-    assert reads == {"b", "d", "e", "other"}
-    assert ctes == {"a", "c"}
+    assert reads == {"b", "d", "e", "f", "other"}
+
+
+def test_a_cte_named_like_a_table_reads_that_table() -> None:
+    assert read_names("WITH b AS (SELECT * FROM main.b) SELECT * FROM b") == {"b"}
+
+
+def test_reads_are_found_with_the_functions_of_the_connection(tmp_path: Path) -> None:
+    sql_dir = write_models(
+        tmp_path / "sql",
+        {"m/keyed.sql": "SELECT name_key(x) AS k, twice(1) AS t FROM src, pairs(2)"},
+    )
+    # Without the build's functions DuckDB cannot bind the model: the error names the file.
+    with pytest.raises(ModelGraphError, match=r"keyed\.sql: cannot tell which tables"):
+        discover_models(sql_dir)
+    files = []
+    for n in range(2):
+        files.append(tmp_path / f"part{n}.parquet")
+        duckdb.execute(f"COPY (SELECT 'a' AS x) TO '{files[-1]}' (FORMAT parquet)")
+    with duckdb.connect() as con:
+        con.create_function("name_key", name_key, ["VARCHAR"], "VARCHAR")
+        con.execute("CREATE MACRO twice(v) AS v * 2")
+        con.execute("CREATE MACRO pairs(n) AS TABLE SELECT range AS i FROM range(n)")
+        # A provided view as the build makes them: over a list of landed files.
+        listed = ", ".join(f"'{f}'" for f in files)
+        con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM read_parquet([{listed}])")
+        (model,) = discover_models(sql_dir, connection=con)
+        assert model.reads == {"src"}
+        run_models(con, [model])
+        assert con.execute("SELECT k, t FROM keyed").fetchall() == [("a", 2)] * 4
 
 
 def test_models_run_in_dependency_order(tmp_path: Path) -> None:
@@ -855,7 +898,7 @@ def _prepare_numbers(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_audit_error_keeps_the_old_warehouse(tmp_path: Path) -> None:
-    sql_dir = write_models(
+    sql_dir = write_whole_tree(
         tmp_path / "sql",
         {
             "marts/numbers.sql": "SELECT n FROM land_numbers",
@@ -884,7 +927,7 @@ def test_audit_error_keeps_the_old_warehouse(tmp_path: Path) -> None:
 
 
 def test_warning_audits_do_not_fail_the_build(tmp_path: Path) -> None:
-    sql_dir = write_models(
+    sql_dir = write_whole_tree(
         tmp_path / "sql",
         {
             "marts/numbers.sql": "SELECT n FROM land_numbers",

@@ -8,7 +8,6 @@ hold in their personal columns.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import unicodedata
@@ -21,14 +20,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-import flows.warehouse.inputs
-import flows.warehouse.runner
 from flows.ingest.headers import find_header
-from flows.ingest.landing import discover, land_file
 from flows.ingest.profile import get_profile
 from flows.ingest.readers import ReadError, read_sheets
 from flows.ingest.sheet_loader import mask_personal
-from flows.paths import SQL_DIR, DataPaths
+from flows.paths import DataPaths
+from flows.pipeline import build_warehouse, land
 from tests.support import rows, write_xlsx
 from tests.support.sample_runs import Nights, two_nights
 
@@ -201,12 +198,7 @@ def test_rejects_never_hold_a_personal_value_that_slid_into_a_checked_column(
         + ["Số 12 đường Lê Lợi, khóm 3, phường 1, TP. Trà Vinh"],
     ]
     write_xlsx(paths.raw / "igate" / "lệch cột.xlsx", {"S": rows_written})
-    results = [land_file(paths, p) for p in discover(paths)]
-    flows.warehouse.runner.build(
-        paths.warehouse,
-        functools.partial(flows.warehouse.inputs.prepare_inputs, results=results),
-        SQL_DIR,
-    )
+    build_warehouse(paths, land(paths))
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         (accounting,) = rows(con, "SELECT * FROM dq_files")
         rejects = rows(con, "SELECT * FROM dq_rejects WHERE severity = 'error'")

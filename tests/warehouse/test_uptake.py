@@ -34,12 +34,11 @@ from typing import Any
 import duckdb
 import pytest
 
-import flows.warehouse.inputs
-import flows.warehouse.runner
 from flows.cli import main
-from flows.ingest.landing import discover, land_file
-from flows.paths import SQL_DIR, DataPaths
+from flows.paths import DataPaths
+from flows.pipeline import build_warehouse, land
 from flows.tools.unmatched import find_unmatched, format_unmatched
+from flows.warehouse.runner import AuditError
 from tests.support import IGATE_HEADER, UNIT_HEADER, land_and_build, rows, write_xlsx
 
 UNITS = [
@@ -411,14 +410,10 @@ def test_channels_roll_up_into_the_current_unit(wh) -> None:
     assert {r["unit_code"]: r["received_total"] for r in august} == {"P1": 3, "X9": 3}
 
 
-def _build_expecting_failure(paths: DataPaths) -> flows.warehouse.runner.AuditError:
-    results = [land_file(paths, p) for p in discover(paths)]
-    with pytest.raises(flows.warehouse.runner.AuditError) as caught:
-        flows.warehouse.runner.build(
-            paths.warehouse,
-            lambda con: flows.warehouse.inputs.prepare_inputs(con, results=results),
-            SQL_DIR,
-        )
+def _build_expecting_failure(paths: DataPaths) -> AuditError:
+    results = land(paths)
+    with pytest.raises(AuditError) as caught:
+        build_warehouse(paths, results)
     assert not paths.warehouse.exists()  # nothing published
     return caught.value
 
