@@ -5,13 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA_DIR ?= data
 
-.PHONY: run test sample bench lint format help
+.PHONY: run test sample bench lint format help dashboard messages
 
 help:
 	@echo "make run    - create .venv if missing, write sample data if data/raw is empty, run the pipeline"
 	@echo "make test   - create .venv if missing, run the test suite"
 	@echo "make lint   - ruff check and format check"
 	@echo "make bench  - benchmark (BENCH_CASES=1000000 by default)"
+	@echo "make dashboard - the local web page on http://127.0.0.1:8050 (DASHBOARD_PORT=8050)"
+	@echo "make messages - extract the printed messages into the Vietnamese catalogue, compile it"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +36,10 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'openpyxl>=3.1' 'fastexcel>=0.12'
 	$(BIN)/cchc bench --cases $(BENCH_CASES) --workdir .bench
 
+DASHBOARD_PORT ?= 8050
+dashboard: $(STAMP)
+	$(BIN)/cchc dashboard --data-dir $(DATA_DIR) --port $(DASHBOARD_PORT)
+
 sample: $(STAMP)
 	$(BIN)/cchc sample --data-dir $(DATA_DIR)
 
@@ -47,3 +53,15 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The Vietnamese messages (flows/i18n.py): extract every marked message of flows/ (babel.cfg),
+# merge them into the .po (new ones untranslated: translate them, then run this again) and
+# compile the .mo that ships beside it.
+LOCALE := flows/locale
+messages: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel -q extract -F babel.cfg --no-wrap --project=cchc --version=0.1.0 \
+		-o build/cchc.pot flows
+	$(BIN)/pybabel -q update -D cchc -d $(LOCALE) -i build/cchc.pot -l vi --no-wrap \
+		--ignore-obsolete
+	$(BIN)/pybabel compile -D cchc -d $(LOCALE) -l vi --statistics

@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from flows.i18n import LANGUAGES, _, dec, set_language
+from flows.ingest.limits import LimitConfigError, check_limits
 from flows.ops.prefect_env import apply_prefect_defaults
 from flows.ops.runlock import DEFAULT_WAIT_SECONDS
 from flows.ops.schedule import DEFAULT_CRON, DEFAULT_TIMEZONE, DEPLOYMENT_NAME
@@ -38,7 +40,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         # Checked before the lock is waited for: a misconfiguration is not worth a long wait.
         runner = choose_landing_runner(args.task_runner, args.dask_address)
-    except TaskRunnerConfigError as exc:
+        check_limits()
+    except (TaskRunnerConfigError, LimitConfigError) as exc:
         _say(f"cchc run: {exc}")
         return EXIT_USAGE
     try:
@@ -47,23 +50,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         with run_lock(paths, wait=args.wait, on_wait=lambda m: _say(f"cchc run: {m} …")):
             return _run_nightly(paths, started, args.wait, runner)
     except RunLockBusy as exc:
-        _say(f"cchc run: {exc} Try again later, or wait longer with --wait SECONDS.")
+        _say(
+            "cchc run: "
+            + _("{error} Try again later, or wait longer with --wait SECONDS.").format(error=exc)
+        )
         return EXIT_BUSY
 
 
 def _run_nightly(paths: DataPaths, started: float, wait: float, runner: LandingRunner) -> int:
     apply_prefect_defaults()
     from flows.ops.nightly import nightly
+    from flows.ops.prefect_server import start_tied_server
     from flows.ops.summary import format_report
     from flows.pipeline import RunNotPublished
 
+    # Without a configured server, the temporary one Prefect would start, started here and
+    # tied to this process: a run killed with SIGKILL leaves no server behind.
+    start_tied_server()
     flow = nightly.with_options(task_runner=runner.build())
     try:
         report = flow(data_dir=str(paths.root), lock_wait=wait)
     except RunNotPublished as exc:
         report = exc.report
     print(format_report(report))
-    print(f"Run time: {time.monotonic() - started:.1f} s")
+    print(_("Run time: {seconds} s").format(seconds=dec(time.monotonic() - started)))
     return report.exit_code
 
 
@@ -81,6 +91,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from flows.ops.schedule import ServeError, plan, serve
 
     paths = DataPaths.resolve(args.data_dir)
+    try:
+        check_limits()
+    except LimitConfigError as exc:
+        _say(f"cchc serve: {exc}")
+        return 1
     try:
         chosen = plan(
             str(paths.root),
@@ -109,13 +124,13 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     parser: argparse.ArgumentParser = args.subparser
     if not args.tables and not args.sql:
-        parser.error("give the SQL to run, or --tables")
+        parser.error(_("give the SQL to run, or --tables"))
     fmt = args.format
     if fmt is None:
         suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
         fmt = suffix if suffix in ("csv", "json", "xlsx") else "table"
     if fmt == "xlsx" and not args.output:
-        parser.error("--format xlsx needs --output FILE.xlsx")
+        parser.error(_("--format xlsx needs --output FILE.xlsx"))
     paths = DataPaths.resolve(args.data_dir)
     try:
         con = connect(paths.warehouse)
@@ -129,7 +144,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         try:
             result = run_query(con, _read_sql(args.sql))
         except duckdb.Error as exc:
-            _say(f"SQL error: {exc}\n\nTables you can query:\n{tables_text(con)}")
+            _say(
+                _("SQL error: {error}\n\nTables you can query:\n{tables}").format(
+                    error=exc, tables=tables_text(con)
+                )
+            )
             return 1
     if not args.output:
         sys.stdout.write(render(result, fmt, args.max_rows))
@@ -143,7 +162,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         # and garbles every Vietnamese letter.
         encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
         out.write_text(render(result, fmt, 0), encoding=encoding, newline="")
-    _say(f"wrote {len(result.rows)} row(s) to {out}")
+    _say(_("wrote {n} row(s) to {file}").format(n=len(result.rows), file=out))
     return 0
 
 
@@ -170,6 +189,12 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from flows.tools.inspect import run
+
+    return run(args)
+
+
 def _latest_year(paths: DataPaths) -> str | None:
     import duckdb
 
@@ -187,19 +212,35 @@ def cmd_report(args: argparse.Namespace) -> int:
     paths = DataPaths.resolve(args.data_dir)
     period = args.period or _latest_year(paths)
     if period is None:
-        print(f"no published warehouse under {paths.processed}: run `cchc run` first")
+        print(
+            _("no published warehouse under {folder}: run `cchc run` first").format(
+                folder=paths.processed
+            )
+        )
         return 1
     try:
         result = write_report(paths, period, args.unit or None)
     except (ValueError, FileNotFoundError) as exc:
         print(exc)
         return 1
-    print(f"report for {result.period_label} written to {result.directory}:")
+    print(
+        _("report for {period} written to {folder}:").format(
+            period=result.period_label, folder=result.directory
+        )
+    )
     for path in result.files:
         print(f"  {path.relative_to(result.directory)}")
     for note in result.omitted:
-        print(f"  left out: {note}")
+        print("  " + _("left out: {note}").format(note=note))
     return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    # Imported here: Dash and the report's modules take a second to load, which no other
+    # command should pay.
+    from flows.dashboard.app import serve
+
+    return serve(DataPaths.resolve(args.data_dir), host=args.host, port=args.port)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -234,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cchc",
         description="Administrative-reform indicators from iGate and related exports.",
     )
+    # Before or after the command: `cchc --lang vi status` and `cchc status --lang vi`.
+    _add_language_option(parser, None)
     sub = parser.add_subparsers(dest="command", required=True)
     data_dir = argparse.ArgumentParser(add_help=False)
     data_dir.add_argument(
@@ -330,6 +373,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     unmatched.set_defaults(func=cmd_unmatched)
 
+    inspect = sub.add_parser(
+        "inspect",
+        parents=[data_dir],
+        help="how one export would be read, and the profile lines a new vendor's headers need",
+        description="Read one export as landing would, without landing it: format and "
+        "encoding, source, each sheet's header and columns (with the closest fields of the "
+        "unmapped ones), the rows that would be loaded, rejected and skipped, and the lines "
+        "to add to <data root>/profiles/<source>.toml. Exit 0 when rows would load, 1 when "
+        "nothing would.",
+    )
+    inspect.add_argument("file", help="the export to inspect (.xlsx, .xls, .csv)")
+    inspect.add_argument(
+        "--source",
+        help="the source to read it as (igate, late, documents, postal, reports, units, "
+        "procedures, holidays; default: its folder under raw/, else a guess)",
+    )
+    inspect.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or json"
+    )
+    inspect.add_argument(
+        "--write",
+        action="store_true",
+        help="append the proposed lines to <data root>/profiles/<source>.toml, then inspect again",
+    )
+    inspect.set_defaults(func=cmd_inspect)
+
     report = sub.add_parser(
         "report",
         parents=[data_dir],
@@ -345,6 +414,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(func=cmd_report)
 
+    dashboard = sub.add_parser(
+        "dashboard",
+        parents=[data_dir],
+        help="a local web page of the indicators, in Vietnamese (read-only)",
+        description="Serve the indicators of the published warehouse as a web page: Biểu 06, "
+        "late and overdue rates, iGate uptake, channels, e-signed documents, the cases behind "
+        "each count, downloads as .xlsx and .csv, and the data-quality tables. The warehouse is "
+        "opened read-only; a nightly build in progress never waits for it.",
+    )
+    dashboard.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    dashboard.add_argument("--port", type=int, default=8050, help="port (default: 8050)")
+    dashboard.set_defaults(func=cmd_dashboard)
+
     bench = sub.add_parser(
         "bench", help="time the pipeline against the bare reader and a pandas script"
     )
@@ -355,11 +439,25 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--formats", default="xlsx,csv", help="xlsx, csv or both")
     bench.add_argument("--output", help="also write the table (markdown) to this file")
     bench.set_defaults(func=cmd_bench)
+    for command in sub.choices.values():
+        # SUPPRESS: a command's --lang, when not given, leaves the global one as it is.
+        _add_language_option(command, argparse.SUPPRESS)
     return parser
+
+
+def _add_language_option(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=default,
+        help="language of the messages: vi (Vietnamese) or en (English); default: from "
+        "LANGUAGE / LC_ALL / LC_MESSAGES / LANG (vi… = Vietnamese), else English",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    set_language(args.lang)
     return args.func(args)
 
 

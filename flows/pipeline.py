@@ -19,6 +19,8 @@ from typing import Any
 
 import duckdb
 
+from flows.i18n import _
+from flows.ingest.isolation import land_file_contained
 from flows.ingest.landing import FileResult, discover, land_file, prune_landing
 from flows.ops.summary import RunReport, read_accounting, read_headline
 from flows.paths import SQL_DIR, DataPaths
@@ -92,16 +94,22 @@ RecordStep = Callable[[RunReport, duckdb.DuckDBPyConnection | None], None]
 
 
 def land_serially(paths: DataPaths, files: list[Path]) -> list[FileResult]:
-    """Land each file in turn, in this thread."""
+    """Land each file in turn, each read in a child process (flows/ingest/isolation.py)."""
+    return [land_file_contained(paths, path) for path in files]
+
+
+def land_in_process(paths: DataPaths, files: list[Path]) -> list[FileResult]:
+    """Land each file in turn in this process, without the child's limits: for tests that
+    change a reader or a writer in their own process, which a child would not see."""
     return [land_file(paths, path) for path in files]
 
 
 def land_in_threads(workers: int) -> LandAll:
-    """Land `workers` files at a time: the readers and Arrow release the GIL."""
+    """Land `workers` files at a time, each read in a child process."""
 
     def land_all(paths: DataPaths, files: list[Path]) -> list[FileResult]:
         with ThreadPoolExecutor(workers) as pool:
-            return list(pool.map(partial(land_file, paths), files))
+            return list(pool.map(partial(land_file_contained, paths), files))
 
     return land_all
 
@@ -114,7 +122,7 @@ def land(paths: DataPaths, land_all: LandAll = land_serially) -> list[FileResult
 def audit_warnings(audits: list[AuditResult], log: Log = LOG) -> list[str]:
     """The warning audits that found rows, as the run's warnings (and logged)."""
     warnings = [
-        f"audit {a.name}: {a.violations} row(s)"
+        _("audit {name}: {n} row(s)").format(name=a.name, n=a.violations)
         for a in audits
         if a.severity == "warning" and a.violations
     ]
@@ -180,16 +188,18 @@ def run_pipeline(
     report = RunReport(data_root=str(paths.root), started_at=datetime.now().isoformat())
     files = discover(paths)
     if not files:
-        report.warnings.append(f"no exports under {paths.raw}: run `cchc sample` for sample data")
+        report.warnings.append(
+            _("no exports under {folder}: run `cchc sample` for sample data").format(
+                folder=paths.raw
+            )
+        )
     results = land_all(paths, files)
     report.count_files(results)
     try:
         if report.files_failed and not report.files_loaded:
             # A reader broken for every file would otherwise publish an empty warehouse.
-            raise RunNotPublishable(
-                f"none of the {report.files_failed} export(s) could be read: "
-                "the previous warehouse is kept"
-            )
+            message = _("none of the {n} export(s) could be read: the previous warehouse is kept")
+            raise RunNotPublishable(message.format(n=report.files_failed))
         inputs = build_inputs(results, SQL_DIR)
         previous = published_inputs(paths.warehouse)
         digest = inputs.digest
@@ -216,7 +226,7 @@ def run_pipeline(
             publish_step(paths)
     except (duckdb.Error, OSError) as exc:
         # The warehouse is published; only its file exports are stale. Say so, go on.
-        report.export_error = f"exports not refreshed: {exc}"
+        report.export_error = _("exports not refreshed: {error}").format(error=exc)
         log.error(report.export_error)
     prune_landing(paths, {r.key for r in results if r.key})
     # An export that failed on a night that had nothing new to publish left its staging folder

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,10 @@ from flows.paths import DataPaths
 # Before any test imports Prefect, which reads its settings at import: the settings of a
 # `cchc` process (flows/ops/prefect_env.py).
 apply_prefect_defaults()
+
+# The suite asserts the English messages, whatever the developer's locale (flows/i18n.py reads
+# LANGUAGE first); tests/tools/test_i18n.py gives its `cchc` processes their own locale.
+os.environ["LANGUAGE"] = "en"
 
 
 @pytest.fixture

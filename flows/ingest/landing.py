@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.ingest import limits
 from flows.ingest.headers import find_header
 from flows.ingest.profile import Profile, ProfileError, get_profile
 from flows.ingest.readers import SUFFIXES, ReadError, Sheet, read_sheets
@@ -53,6 +54,16 @@ class FileResult:
     message: str | None = None
     parsed: bool = False  # False when an earlier run's landing was reused
     profile: str | None = None  # the profile it was read with: igate, units, procedures, …
+    # The reading limit a failed file exceeded ({"memory": bytes} or {"timeout": seconds}):
+    # it is read again once that limit is raised (flows/ingest/limits.py).
+    hit_limit: dict[str, float] | None = None
+    # A known failure reused: the file it failed as (this file, or a copy of the same bytes).
+    failed_as: str | None = None
+
+    @property
+    def reused(self) -> bool:
+        """Its landing, or its known failure, is an earlier run's: the file was not read."""
+        return not self.parsed and self.key is not None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,14 +127,29 @@ def _write_atomically(table: pa.Table, target: Path) -> None:
     os.replace(tmp, target)
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A raw file that must be read, with what was found out before reading it."""
+
+    relative: str  # as FileResult.file
+    source: str
+    profile: str  # the source profile it is read with: igate, units, …
+    key: str  # its landing key
+    folder: Path  # processed/landing/<profile>/
+
+
 def land_file(paths: DataPaths, path: Path) -> FileResult:
-    """Land one raw file, or reuse its earlier landing.
+    """Land one raw file in this process, or reuse its earlier landing.
 
     Never raises for a bad file (it is `failed` or `skipped`, with the reason); an error
     writing the landing itself (OSError: a full disk) is raised, so that the run stops
-    before publishing a warehouse without that file.
+    before publishing a warehouse without that file. The run lands each file in a child
+    process instead (flows/ingest/isolation.py), where a crash or a limit fails the file.
     """
-    return _land_file(paths, path, printable_name(paths.relative(path)))
+    planned = plan_landing(paths, path)
+    if isinstance(planned, FileResult):
+        return planned
+    return read_pending(paths, path, planned)
 
 
 def printable_name(relative: str) -> str:
@@ -137,7 +163,13 @@ def printable_name(relative: str) -> str:
     return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _land_file(paths: DataPaths, path: Path, relative: str) -> FileResult:
+def plan_landing(paths: DataPaths, path: Path) -> FileResult | Pending:
+    """What landing a raw file needs, found without reading it.
+
+    Its result when nothing is to be read (not an export, its profile or the file cannot be
+    opened, an earlier landing or known failure reused), else the Pending file to read.
+    """
+    relative = printable_name(paths.relative(path))
     source, profile_name, skip_reason = source_of(paths, path)
     if profile_name is None:
         sheet = SheetResult(None, 0, "skipped", message=skip_reason)
@@ -153,35 +185,140 @@ def _land_file(paths: DataPaths, path: Path, relative: str) -> FileResult:
         key = landing_key(content_hash(path), profile)
     except OSError as exc:
         return _failed(relative, source, f"{relative}: cannot read the file ({exc.strerror})")
-    folder = paths.landing / profile.source
+    pending = Pending(relative, source, profile.source, key, paths.landing / profile.source)
+    return _reuse(pending) or pending
+
+
+def _reuse(pending: Pending) -> FileResult | None:
+    """The earlier landing of the same key, or its known failure; None to read the file."""
+    folder, key = pending.folder, pending.key
     meta_path = folder / f"{key}.json"
     data_path = folder / f"{key}.parquet"
     rejects_path = folder / f"{key}.rejects.parquet"
-    # The accounting marks a complete landing; without its Parquet files (removed by hand, or
-    # by a prune interrupted half-way) reusing it would break every later build: land again.
-    if meta_path.exists() and data_path.exists() and rejects_path.exists():
-        cached = FileResult.from_json(json.loads(meta_path.read_text(encoding="utf-8")))
-        cached.file, cached.source, cached.parsed = relative, source, False
+    if not meta_path.exists():
+        return None
+    cached = FileResult.from_json(json.loads(meta_path.read_text(encoding="utf-8")))
+    if cached.status == "failed":
+        # The same bytes read with the same profile and parser fail the same way: a known-bad
+        # export is not read (nor crashes a reader) again every night. One that exceeded a
+        # reading limit is read again once that limit is raised.
+        if limits.raised_since(cached.hit_limit):
+            return None
+        cached.failed_as = cached.file
+        _rename(cached, pending.relative)
+        cached.data_path = cached.rejects_path = None
+    elif data_path.exists() and rejects_path.exists():
         cached.data_path = str(data_path)
         cached.rejects_path = str(rejects_path)
-        return cached
+    else:
+        # The accounting marks a complete landing; without its Parquet files (removed by hand,
+        # or by a prune interrupted half-way) reusing it would break every later build.
+        return None
+    cached.file, cached.source, cached.parsed = pending.relative, pending.source, False
+    return cached
+
+
+def _rename(result: FileResult, relative: str) -> None:
+    # A known failure's messages name the file that failed first; a copy under another name
+    # (the same bytes, so the same key) is named as itself.
+    def renamed(text: str | None) -> str | None:
+        prefix = f"{result.file}: "
+        return f"{relative}: {text[len(prefix) :]}" if text and text.startswith(prefix) else text
+
+    result.message = renamed(result.message)
+    for sheet in result.sheets:
+        sheet.message = renamed(sheet.message)
+
+
+def read_pending(paths: DataPaths, path: Path, pending: Pending) -> FileResult:
+    """Read a planned file and land it; never raises for a bad file.
+
+    A failure of the file itself (unreadable, a declared size too large, a crash of its
+    reader, a reading limit exceeded) is recorded under its landing key, so the next run
+    reuses it instead of reading the file again; a failure of the machine (the file or the
+    local profile cannot be opened) is not, so the next run tries again.
+    """
+    relative, source = pending.relative, pending.source
+    try:
+        profile = get_profile(pending.profile, paths)
+    except ProfileError as exc:
+        return _failed(relative, source, f"{relative}: {exc}")
     try:
         sheets = read_sheets(path)
     except ReadError as exc:
-        return _failed(relative, source, f"{relative}: {exc.reason}")
+        memory = _memory_error_behind(exc)
+        if memory is not None:
+            return _unforeseen(pending, memory)
+        if _system_error_behind(exc):
+            # The system refused to read it (permissions, an I/O error, a file gone from a
+            # network share): nothing is known about its bytes, the next run tries again.
+            return _failed(relative, source, f"{relative}: {exc.reason}")
+        return record_failure(pending, exc.reason)
     except OSError as exc:
         return _failed(relative, source, f"{relative}: cannot read the file ({exc.strerror})")
     except Exception as exc:
-        return _unforeseen(relative, source, exc)
-    return _land_sheets(relative, source, profile, sheets, folder, key)
+        return _unforeseen(pending, exc)
+    return _land_sheets(pending, profile, sheets)
 
 
-def _unforeseen(relative: str, source: str | None, exc: Exception) -> FileResult:
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and those it was raised from or while handling, in order."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and all(cause is not seen for seen in chain):
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return chain
+
+
+def _system_error_behind(exc: BaseException) -> bool:
+    # A system call that failed carries its errno; a library's complaint about the content
+    # (a zip cut short, a bad header) is an OSError without one, or no OSError at all.
+    return any(isinstance(c, OSError) and c.errno is not None for c in _causes(exc))
+
+
+def _memory_error_behind(exc: BaseException) -> MemoryError | None:
+    """The memory exhaustion behind a reader's error, if that is what it was.
+
+    A reader that wraps whatever its library raises in a ReadError ("not a readable workbook")
+    would make a file that only needed more memory look damaged for good.
+    """
+    for cause in _causes(exc):
+        if isinstance(cause, MemoryError):
+            return cause
+        # pyo3's panic when a Python object could not be allocated for a Rust value.
+        if type(cause).__name__ == "PanicException" and "pointer is null" in str(cause):
+            return MemoryError(str(cause))
+    return None
+
+
+def _unforeseen(pending: Pending, exc: Exception) -> FileResult:
     # A file no reader foresaw fails alone, named, and the run publishes the others: raising
     # would stop the whole night over one export. Only reading and parsing are guarded so:
     # an error writing the landing (a full disk) must stop the run before it publishes.
-    reason = f"unexpected error while reading ({type(exc).__name__}: {exc})"
-    return _failed(relative, source, f"{relative}: {reason}")
+    name = type(exc).__name__
+    if isinstance(exc, MemoryError):
+        budget = limits.active_budget()
+        if not budget:
+            # Read in the run's own process, without a budget: the machine ran out of memory,
+            # perhaps for other work, so the next run tries again (no record).
+            reason = f"ran out of memory while reading ({name}: {exc})"
+            return _failed(pending.relative, pending.source, f"{pending.relative}: {reason}")
+        reason = limits.memory_reason(pending.relative, budget, f"{name} in the reader")
+        return record_failure(pending, reason, {"memory": budget})
+    return record_failure(pending, f"unexpected error while reading ({name}: {exc})")
+
+
+def record_failure(
+    pending: Pending, reason: str, hit_limit: dict[str, float] | None = None
+) -> FileResult:
+    """The file failed on its own account: its failure, recorded under its landing key."""
+    result = _failed(pending.relative, pending.source, f"{pending.relative}: {reason}")
+    result.key, result.profile, result.parsed = pending.key, pending.profile, True
+    result.hit_limit = hit_limit
+    pending.folder.mkdir(parents=True, exist_ok=True)
+    _write_accounting(pending.folder, pending.key, result)
+    return result
 
 
 def _failed(relative: str, source: str | None, message: str) -> FileResult:
@@ -189,9 +326,8 @@ def _failed(relative: str, source: str | None, message: str) -> FileResult:
     return FileResult(relative, source, "failed", sheets=[sheet], message=message)
 
 
-def _land_sheets(
-    relative: str, source: str, profile: Profile, sheets: list[Sheet], folder: Path, key: str
-) -> FileResult:
+def _land_sheets(pending: Pending, profile: Profile, sheets: list[Sheet]) -> FileResult:
+    relative, source = pending.relative, pending.source
     try:
         if profile.spec.reader == "unit_reports":
             # Units' own Biểu 06 reports: the title block, the merged header and the sector
@@ -200,7 +336,8 @@ def _land_sheets(
         else:
             tables, rejects, results = _read_profile_sheets(profile, sheets)
     except Exception as exc:
-        return _unforeseen(relative, source, exc)
+        return _unforeseen(pending, exc)
+    folder, key = pending.folder, pending.key
     return _write_landing(relative, source, profile, sheets, folder, key, tables, rejects, results)
 
 
@@ -273,10 +410,14 @@ def _write_landing(
         profile=profile.source,
     )
     # The accounting is written last: it marks the landing complete.
+    _write_accounting(folder, key, result)
+    return result
+
+
+def _write_accounting(folder: Path, key: str, result: FileResult) -> None:
     meta_tmp = _tmp_name(folder / f"{key}.json")
     meta_tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
     os.replace(meta_tmp, folder / f"{key}.json")
-    return result
 
 
 def prune_landing(paths: DataPaths, keep: set[str]) -> int:

@@ -1,12 +1,15 @@
 """Reading exports into sheets of physical rows of text cells (docs/spec.md §2).
 
-`read_sheets` turns an `.xlsx`, `.xls` or `.csv` file into `Sheet`s whose `rows[i]` is physical
-row i+1 (the row number Excel shows; for CSV the line number). Cells are text or None: the
-reader does not clean, type or interpret anything, so that the header finder and the landing
-step see exactly what the export holds and every row can be accounted for.
+`read_sheets` turns an `.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods` or `.csv` file into `Sheet`s
+whose `rows[i]` is physical row i+1 (the row number Excel shows; for CSV the line number).
+Cells are text or None: the reader does not clean, type or interpret anything, so that the
+header finder and the landing step see exactly what the export holds and every row can be
+accounted for.
 
-The real format is taken from the file's first bytes: web systems save HTML tables as `.xls`,
-and some tools save CSV as `.xlsx`.
+The real format is taken from the file's bytes (flows/ingest/formats.py): web systems save HTML
+tables as `.xls`, some tools save CSV as `.xlsx`, and an `.ods` or `.xlsb` renamed `.xlsx` is
+read as what it is. A workbook whose sheets declare more cells than CCHC_READ_MEMORY allows is
+refused before any sheet is read.
 """
 
 from __future__ import annotations
@@ -33,9 +36,12 @@ import pyarrow.csv as pa_csv
 import python_calamine
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+from flows.ingest import formats
+from flows.ingest.limits import memory_budget
+
 __all__ = ["ReadError", "Sheet", "read_sheets", "SUFFIXES"]
 
-SUFFIXES = (".xlsx", ".xls", ".csv")
+SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
 
 
 @dataclass
@@ -141,8 +147,9 @@ def _gc_paused() -> Iterator[None]:
 def _read(path: Path) -> list[Sheet]:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
+        expected = ", ".join(SUFFIXES)
         raise ReadError(
-            path, f"unsupported file type {suffix or '(no extension)'}: only .xlsx, .xls, .csv"
+            path, f"unsupported file type {suffix or '(no extension)'}: only {expected}"
         )
     try:
         with path.open("rb") as handle:
@@ -151,26 +158,39 @@ def _read(path: Path) -> list[Sheet]:
         raise ReadError(path, f"cannot open the file: {error.strerror or error}") from error
     if not head:
         raise ReadError(path, "empty file")
-    if head.startswith(_ZIP_MAGIC):
-        return _read_workbook(path, "xlsx")
-    if head.startswith(_OLE2_MAGIC):
-        return _read_workbook(path, "xls")
+    try:
+        kind = formats.workbook_kind(path, head, memory_budget())
+        old = formats.old_excel(head) if kind is None else None
+    except formats.Unreadable as error:
+        raise ReadError(path, error.reason) from error
+    if kind is not None:
+        return _read_workbook(path, kind)
+    if old is not None:
+        raise ReadError(path, old)
 
     if suffix == ".csv":
         if not _looks_like_text(head):
             raise ReadError(path, "not a CSV text file: binary content")
         return [_read_csv(path, path.read_bytes())]
 
-    # An Excel name over bytes that are neither ZIP nor OLE2.
+    # A workbook's name over bytes that are no workbook.
     if not _looks_like_text(head):
-        raise ReadError(path, "not a readable Excel workbook: neither xlsx, nor xls, nor text")
+        raise ReadError(
+            path,
+            f"{formats.DAMAGED}: its bytes are neither a workbook (xlsx, xlsb, ods, xls) nor "
+            "text: open it in the program that made it and save it as .xlsx",
+        )
     start = _decode_head(head)[:1024].lower()
+    # Excel 2003 XML before HTML: its rows sit in a <Table> element too.
+    spreadsheet_ml = "urn:schemas-microsoft-com:office:spreadsheet" in _decode_head(head).lower()
+    if spreadsheet_ml and "<html" not in start:
+        raise ReadError(
+            path,
+            "an Excel 2003 XML spreadsheet, which cannot be read: open it in Excel or "
+            "LibreOffice and save it as .xlsx",
+        )
     if "<table" in start or "<html" in start:
         return _read_html(path, path.read_bytes())
-    if "urn:schemas-microsoft-com:office:spreadsheet" in _decode_head(head).lower():
-        raise ReadError(
-            path, "not a readable Excel workbook: Excel 2003 XML format, save it as .xlsx"
-        )
     return [_read_csv(path, path.read_bytes())]
 
 
@@ -178,9 +198,16 @@ def _read(path: Path) -> list[Sheet]:
 # Format sniffing and text decoding
 
 _HEAD_SIZE = 65536
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_SUFFIX_KIND = {".xlsx": "xlsx", ".xls": "xls"}
+# The workbook format calamine's from_path expects of a name, which it picks its reader by.
+_SUFFIX_KIND = {
+    ".xlsx": formats.XLSX,
+    ".xlsm": formats.XLSX,
+    ".xlsb": formats.XLSB,
+    ".ods": formats.ODS,
+    ".xls": formats.XLS,
+}
+# What to do with text that cannot be decoded.
+_SAVE_AS_UTF8 = "save it as UTF-8 (Excel: Save As → CSV UTF-8)"
 
 # C0 controls other than tab, line breaks, form feed and the DOS end-of-file mark. Real text
 # may carry a stray one; random bytes decoded as Windows-1258 carry one in ten.
@@ -235,7 +262,9 @@ def _looks_like_text(head: bytes) -> bool:
     return len(_CONTROL_RE.findall(text)) <= 0.01 * len(text)
 
 
-def _decode_as(path: Path, data: bytes, declared: str | None = None) -> tuple[str, str]:
+def _decode_as(
+    path: Path, data: bytes, declared: str | None = None, advice: str = _SAVE_AS_UTF8
+) -> tuple[str, str]:
     """The whole file as text and the encoding used: BOM, else UTF-16 by NULs, else declared,
     UTF-8, Windows-1258."""
     encoding = _bom_or_utf16(data)
@@ -255,13 +284,25 @@ def _decode_as(path: Path, data: bytes, declared: str | None = None) -> tuple[st
     try:
         return data.decode(encoding), encoding
     except UnicodeDecodeError as error:
-        tried = "not UTF-8, nor " if encoding == "cp1258" else "not "
+        if encoding == "cp1258":
+            # Another single-byte code page (Windows-1250, 1251, …): only some of its bytes
+            # are undefined in Windows-1258, so the first such byte may come late in the file.
+            what = "it is neither UTF-8 nor UTF-16 nor Windows-1258"
+        else:
+            what = f"it is not valid {_ENCODING_NAMES[encoding]}"
         bad = data[error.start : error.start + 1].hex()
+        line = _line_at(data, error.start, encoding)
         raise ReadError(
             path,
-            f"cannot decode the text: {tried}{_ENCODING_NAMES[encoding]} "
-            f"(byte 0x{bad} at offset {error.start}: {error.reason})",
+            f"cannot decode the text: {what} (byte 0x{bad} on line {line}, offset "
+            f"{error.start}: {error.reason}): {advice}",
         ) from error
+
+
+def _line_at(data: bytes, offset: int, encoding: str) -> int:
+    """The line (1-based, as a text editor counts) the byte at offset is on."""
+    text = data[:offset].decode(encoding, errors="replace")
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
 
 
 # A well-formed UTF-8 sequence of two to four bytes. Windows-1258 text almost never forms one:
@@ -308,19 +349,23 @@ def _read_workbook(path: Path, kind: str) -> list[Sheet]:
         raise ReadError(path, f"cannot open the file: {error.strerror or error}") from error
     with handle:
         if _SUFFIX_KIND.get(path.suffix.lower()) == kind and _is_utf8(str(path)):
-            # from_path picks the reader by extension and keeps its precise error messages.
-            book = _calamine(path, kind, None, CalamineWorkbook.from_path, str(path))
+            # from_path reads the file where it lies, by the reader its extension names.
+            book = _calamine(path, None, CalamineWorkbook.from_path, str(path))
         else:
-            # The extension lies, or the name is not UTF-8 (a zip unpacked from Windows), which
+            # The extension names another format (an .ods or .xlsb renamed .xlsx, an .xlsx
+            # named .csv), or the name is not UTF-8 (a zip unpacked from Windows), which
             # calamine cannot open by name: it detects the format from the content.
-            book = _calamine(path, kind, None, CalamineWorkbook.from_filelike, handle)
+            book = _calamine(path, None, CalamineWorkbook.from_filelike, handle)
         with book:
             sheets = []
             for index, meta in enumerate(book.sheets_metadata):
-                sheet = _calamine(path, kind, meta.name, book.get_sheet_by_index, index)
-                rows = _calamine(path, kind, meta.name, sheet.to_python, skip_empty_area=False)
+                sheet = _calamine(path, meta.name, book.get_sheet_by_index, index)
+                # The used area only, placed back from A1 below: asking calamine for the grid
+                # from A1 would make it copy the whole grid once more when the data starts
+                # lower or further right.
+                rows = _calamine(path, meta.name, sheet.to_python, skip_empty_area=True)
                 hidden = meta.visible != SheetVisibleEnum.Visible
-                sheets.append(Sheet(meta.name, index, hidden, _text_rows(rows)))
+                sheets.append(Sheet(meta.name, index, hidden, _text_rows(rows, sheet.start)))
     return sheets
 
 
@@ -332,48 +377,41 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
-def _calamine(
-    path: Path, kind: str, sheet: str | None, call: Any, *args: Any, **kwargs: Any
-) -> Any:
+def _calamine(path: Path, sheet: str | None, call: Any, *args: Any, **kwargs: Any) -> Any:
     """Run one calamine call, turning whatever it raises into a ReadError with the reason."""
     where = "" if sheet is None else f"sheet {sheet!r}: "
+    advice = "open it in Excel or LibreOffice and save it again as .xlsx"
     try:
         return call(*args, **kwargs)
     except python_calamine.PasswordError as error:
-        raise ReadError(path, "password-protected workbook") from error
+        raise ReadError(path, formats.ENCRYPTED) from error
     except Exception as error:
-        if kind == "xls" and _is_encrypted_ooxml(path):
-            raise ReadError(path, "password-protected workbook") from error
-        raise ReadError(path, f"not a readable Excel workbook: {where}{error}") from error
+        raise ReadError(path, f"{formats.DAMAGED}: {where}{error}: {advice}") from error
     except BaseException as error:
         # A Rust panic on a corrupt file surfaces as pyo3's PanicException (a BaseException);
         # it must fail this file, not the run.
         if type(error).__name__ != "PanicException":
             raise
-        raise ReadError(path, f"not a readable Excel workbook: {where}{error}") from error
+        raise ReadError(path, f"{formats.DAMAGED}: {where}{error}: {advice}") from error
 
 
-def _is_encrypted_ooxml(path: Path) -> bool:
-    """An encrypted .xlsx is an OLE2 container holding an `EncryptedPackage` stream."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return False
-    return "EncryptedPackage".encode("utf-16-le") in data
-
-
-def _text_rows(rows: list[Any]) -> list[list[str | None]]:
-    """Convert calamine rows to text in place (one copy of a big sheet in memory, not two)."""
+def _text_rows(rows: list[Any], start: tuple[int, int] | None) -> list[list[str | None]]:
+    """Convert calamine rows of the used area, whose first cell is at `start` (0-based row and
+    column), to text rows from A1, in place (one copy of a big sheet in memory, not two)."""
+    top, left = start or (0, 0)
+    margin: list[str | None] = [None] * left
     convert = _cell_text
     last = 0
     for number, row in enumerate(rows):
         cells = [(cell or None) if cell.__class__ is str else convert(cell) for cell in row]
         while cells and cells[-1] is None:
             cells.pop()
-        rows[number] = cells
+        rows[number] = margin + cells if cells and left else cells
         if cells:
             last = number + 1
     del rows[last:]
+    if rows and top:
+        rows[:0] = [[] for _ in range(top)]
     return rows
 
 
@@ -572,7 +610,9 @@ def _read_html(path: Path, data: bytes) -> list[Sheet]:
         except LookupError:
             declared = None
     parser = _TableParser()
-    text, encoding = _decode_as(path, data, declared)
+    text, encoding = _decode_as(
+        path, data, declared, "open it in Excel or LibreOffice and save it as .xlsx"
+    )
     parser.feed(text)
     parser.close()
     if not parser.tables:

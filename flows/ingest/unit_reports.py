@@ -12,7 +12,9 @@ Per sheet:
   under it whose sector cell is empty (merged down) belong to it. Each column's header path is
   read top-down, a merged group cell standing over the columns to its right until the next cell
   of its own row or of a row above; the column is the lowest cell of the path under the first
-  group cell of the path (`Số hồ sơ đã giải quyết` › `Quá hạn` = resolved_late);
+  group cell of the path (`Số hồ sơ đã giải quyết` › `Quá hạn` = resolved_late). A column no
+  spelling names is named by its group and key words (`… trực tuyến` under the received group
+  is received_online); a column of the form neither names is a `warning`, never a silent NULL;
 - the unit comes from the title block's `Đơn vị báo cáo:` cell, else from the file name; a
   roman-numbered row naming a unit (`II | UBND huyện Càng Long`, our own report's layout, one
   block per unit) sets the unit of the rows under it;
@@ -47,7 +49,7 @@ from flows.ingest.text import clean, header_key, strip_accents
 from flows.paths import PROFILES_DIR
 
 # Part of the landing key of every report: bump when this reader's output changes meaning.
-READER_VERSION = "1"
+READER_VERSION = "2"
 
 SOURCE = "reports"
 HEADER_MAX_ROWS = 5  # the official form has four header rows
@@ -111,6 +113,10 @@ _FORM_WORDS_RE = re.compile(
 # --------------------------------------------------------------------------------------------
 
 
+# A key word as written in reports.toml and its word key.
+KeyWord = tuple[str, str]
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     groups: dict[str, str]  # header key → received / resolved / pending
@@ -118,12 +124,52 @@ class Vocabulary:
     any_group: dict[str, str]  # header key → field, for spellings that name one field only
     labels: dict[str, frozenset[str]]  # unit / period / sector / stt → header keys
     received_new: frozenset[str]  # keys of received_total ("Trong kỳ"), a group above parts
+    # [bieu06.key_words]: tried in file order when no spelling names a column.
+    group_words: tuple[tuple[KeyWord, str], ...] = ()  # (key word, group)
+    column_words: dict[str, tuple[tuple[KeyWord, str], ...]] = field(default_factory=dict)
+    group_totals: dict[str, str] = field(default_factory=dict)  # group → its total's field
+    ignored_words: tuple[KeyWord, ...] = ()  # rates, notes: no figure of the form
+
+
+def word_key(text: str | None) -> str:
+    """The key key words are matched on: the header key without accents and punctuation.
+
+    Units type their headers with and without accents (`Truc tuyen`), with commas, slashes and
+    brackets between the words; `%` is kept, as it marks a rate.
+    """
+    return " ".join(re.sub(r"[^\w%]+", " ", strip_accents(header_key(text))).split())
+
+
+def mentions(key: str, word: str) -> bool:
+    """Whether a word key holds a key word as whole words: `ton` (tồn) is not in `tong so`."""
+    before = r"(?<!\w)" if word[:1].isalnum() else ""
+    after = r"(?!\w)" if word[-1:].isalnum() else ""
+    return re.search(before + re.escape(word) + after, key) is not None
+
+
+def _key_words(spellings: list[str]) -> tuple[KeyWord, ...]:
+    return tuple((spelling, word_key(spelling)) for spelling in spellings)
 
 
 @cache
 def vocabulary() -> Vocabulary:
     data = tomllib.loads((PROFILES_DIR / f"{SOURCE}.toml").read_text(encoding="utf-8"))
     form = data["bieu06"]
+    words = form.get("key_words", {})
+    group_words = tuple(
+        (word, group)
+        for group, spellings in words.get("groups", {}).items()
+        for word in _key_words(spellings)
+    )
+    column_words = {
+        group: tuple(
+            (word, name)
+            for name, spellings in words.get(group, {}).items()
+            for word in _key_words(spellings)
+        )
+        for group in form["groups"]
+    }
+    ignored_words = _key_words(words.get("ignored", {}).get("columns", []))
     groups = {header_key(s): g for g, spellings in form["groups"].items() for s in spellings}
     columns: dict[str, dict[str, str]] = {}
     owners: dict[str, set[str]] = {}
@@ -143,7 +189,17 @@ def vocabulary() -> Vocabulary:
     received_new = frozenset(
         key for key, name in columns.get("received", {}).items() if name == "received_total"
     )
-    return Vocabulary(groups, columns, any_group, labels, received_new)
+    return Vocabulary(
+        groups,
+        columns,
+        any_group,
+        labels,
+        received_new,
+        group_words,
+        column_words,
+        dict(words.get("group_totals", {})),
+        ignored_words,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,6 +215,13 @@ class Header:
     stt_col: int | None
     columns: dict[int, str]  # column → count field
     duplicates: list[str] = field(default_factory=list)
+    # What `cchc inspect` and the warnings show: each column's header cells as written, how
+    # its field was found (`exact`, or the key words), the form's columns no spelling or key
+    # word names (their figures are not loaded) and the columns ignored as no figure (rates).
+    paths: dict[int, list[str]] = field(default_factory=dict)
+    how: dict[int, str] = field(default_factory=dict)
+    unnamed: dict[int, int] = field(default_factory=dict)  # column → 0-based row of its cell
+    ignored: list[int] = field(default_factory=list)
 
 
 def _cell(row: list[str | None], col: int) -> str | None:
@@ -190,18 +253,86 @@ def header_paths(block: list[list[str | None]]) -> list[list[str]]:
     return paths
 
 
-def _column_field(vocab: Vocabulary, path: list[str]) -> str | None:
+IGNORED = "ignored"
+
+
+def column_field(vocab: Vocabulary, path: list[str]) -> tuple[str | None, str | None]:
+    """(field, how it was found) of a column's header path; (None, None) when nothing names it.
+
+    `how` is `exact` (a spelling of [bieu06.columns]), the key words that named it, or
+    IGNORED (a rate or a note: no figure of the form).
+    """
     keys = [header_key(text) for text in path]
     if not keys:
-        return None
+        return None, None
     leaf = keys[-1]
-    group = next((vocab.groups[k] for k in keys if k in vocab.groups), None)
+    at = next((i for i, k in enumerate(keys) if k in vocab.groups), None)
+    group = vocab.groups[keys[at]] if at is not None else None
     name = vocab.columns.get(group, {}).get(leaf) if group else None
     if name is None:
         name = vocab.any_group.get(leaf)
-    if name == "received_all" and any(k in vocab.received_new for k in keys[:-1]):
-        name = "received_total"  # `Trong kỳ` › `Tổng số`: the new files of the period
-    return name
+    how: str | None = "exact"
+    words = [word_key(text) for text in path]
+    if name is None:
+        if any(mentions(w, word) for w in words for _, word in vocab.ignored_words):
+            return None, IGNORED
+        name, how = _by_key_words(vocab, path, words, group, at)
+    if name == "received_all":
+        # `Trong kỳ` › `Tổng số`: the new files of the period. The group cell itself is left
+        # out of the key-word test: `Số hồ sơ nhận giải quyết trong kỳ` › `Tổng số` is (3).
+        below = words[(at + 1 if at is not None else 0) : -1]
+        new_words = [w for w, n in vocab.column_words.get("received", ()) if n == "received_total"]
+        if any(k in vocab.received_new for k in keys[:-1]) or any(
+            mentions(w, word) for w in below for _, word in new_words
+        ):
+            name = "received_total"
+    return name, how if name else None
+
+
+def _by_key_words(
+    vocab: Vocabulary, path: list[str], words: list[str], group: str | None, at: int | None
+) -> tuple[str | None, str | None]:
+    """The field the key words of reports.toml give a column no spelling names."""
+    if group is None:
+        for index, key in enumerate(words):
+            group = next((g for (_, w), g in vocab.group_words if mentions(key, w)), None)
+            if group is not None:
+                at = index
+                break
+    leaf = words[-1]
+    if group is None:
+        # Without a group only a key word that a single field knows can name the column
+        # (`Trực tuyến`; not `Quá hạn`, late when resolved, overdue when pending).
+        found = {}  # field → the key word that named it, the first in each group's order
+        for column_words in vocab.column_words.values():
+            hit = next(((s, n) for (s, w), n in column_words if mentions(leaf, w)), None)
+            if hit is not None:
+                found.setdefault(hit[1], hit[0])
+        if len(found) == 1:
+            name, spelled = found.popitem()
+            return name, f"key words '{spelled}'"
+        return None, None
+    assert at is not None
+    under = f" under '{clean(path[at])}'"
+    for (spelled, word), name in vocab.column_words.get(group, ()):
+        if mentions(leaf, word):
+            return name, f"key words '{spelled}'{under}"
+    if at == len(path) - 1 and group in vocab.group_totals:
+        return vocab.group_totals[group], f"the group cell '{clean(path[at])}' alone"
+    return None, None
+
+
+def column_group(vocab: Vocabulary, path: list[str]) -> str | None:
+    """The group (received, resolved, pending) a column's header path sits under, if any."""
+    keys = [header_key(text) for text in path]
+    exact = next((vocab.groups[k] for k in keys if k in vocab.groups), None)
+    if exact is not None:
+        return exact
+    for key in map(word_key, path):
+        found = next((g for (_, w), g in vocab.group_words if mentions(key, w)), None)
+        if found is not None:
+            return found
+    return None
 
 
 def find_header(vocab: Vocabulary, rows: list[list[str | None]]) -> Header | None:
@@ -224,28 +355,59 @@ def find_header(vocab: Vocabulary, rows: list[list[str | None]]) -> Header | Non
         ):
             last += 1
         block = rows[index : last + 1]
+        stt_col = next(
+            (c for c in range(len(row)) if header_key(_cell(row, c)) in vocab.labels["stt"]),
+            None,
+        )
         columns: dict[int, str] = {}
         seen: set[str] = set()
         duplicates: list[str] = []
+        paths: dict[int, list[str]] = {}
+        how: dict[int, str] = {}
+        unnamed: dict[int, int] = {}
+        ignored: list[int] = []
         for col, path in enumerate(header_paths(block)):
-            name = _column_field(vocab, path) if col != sector_col else None
+            if col in (sector_col, stt_col) or not path:
+                continue
+            paths[col] = path
+            name, found_by = column_field(vocab, path)
             if name is None:
+                if found_by == IGNORED:
+                    ignored.append(col)
+                else:
+                    # The row of its lowest own cell: where the reader of dq_rejects looks.
+                    own = [r for r in range(len(block)) if _cell(block[r], col)]
+                    unnamed[col] = index + (own[-1] if own else 0)
                 continue
             if name in seen:
                 duplicates.append(f"{name} (column {col + 1})")
                 continue
             seen.add(name)
             columns[col] = name
+            how[col] = found_by or "exact"
         if len(columns) < 2 or not seen & {"received_all", "received_total", "received_online"}:
             continue
-        stt_col = next(
-            (c for c in range(len(row)) if header_key(_cell(row, c)) in vocab.labels["stt"]),
-            None,
-        )
         if last + 1 < len(rows) and is_column_number_row(rows[last + 1]):
             last += 1
-        return Header(index, last, sector_col, stt_col, columns, duplicates)
+        return Header(
+            index, last, sector_col, stt_col, columns, duplicates, paths, how, unnamed, ignored
+        )
     return None
+
+
+def column_letter(col: int) -> str:
+    """Excel's name of a 0-based column: 0 → A, 27 → AB."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def path_text(path: list[str]) -> str:
+    """A column's header cells as written, top-down: `Số hồ sơ nhận giải quyết › Trực tuyến`."""
+    return " › ".join(clean(text) or "" for text in path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,6 +432,17 @@ def _unit_from_title(vocab: Vocabulary, title: list[list[str | None]]) -> str | 
             if _meaningful(value):
                 return clean(value)
     return None
+
+
+def report_unit(
+    vocab: Vocabulary, title: list[list[str | None]], file: str
+) -> tuple[str | None, str | None]:
+    """(unit, where it was found: `title` or `file name`) of a report sheet, (None, None)."""
+    unit = _unit_from_title(vocab, title)
+    if unit is not None:
+        return unit, "title"
+    unit = unit_from_file_name(file)
+    return (unit, "file name") if unit is not None else (None, None)
 
 
 def _meaningful(text: str | None) -> bool:
@@ -484,12 +657,13 @@ class ReportSheet:
         rows = self.sheet.rows
         header = self.header
         title = rows[: header.first_row]
-        unit = _unit_from_title(self.vocab, title)
+        unit, unit_source = report_unit(self.vocab, title, self.file)
         notes: list[str] = []
-        if unit is None:
-            unit = unit_from_file_name(self.file)
-            if unit is not None:
-                notes.append(f"unit taken from the file name: '{unit}'")
+        if unit is not None and unit_source == "file name":
+            notes.append(f"unit taken from the file name: '{unit}'")
+        unnamed = self._warn_unnamed_columns()
+        if unnamed:
+            notes.append(f"form column(s) named by no header, their figures not loaded: {unnamed}")
         period = find_period(self.vocab, title, self.sheet.name, self.file)
         period_problem = self._period_problem(period)
         if period is not None and period.source != "title" and period.label:
@@ -582,6 +756,26 @@ class ReportSheet:
             notes.append("no sector rows under the header")
         self.result.message = "; ".join(notes) or None
         return self.result
+
+    def _warn_unnamed_columns(self) -> str:
+        """A warning per column of the form that nothing names: its NULL must not be silent."""
+        named = []
+        for col, row in self.header.unnamed.items():
+            path = self.header.paths[col]
+            group = column_group(self.vocab, path)
+            where = f"[bieu06.columns.{group}]" if group else "[bieu06.columns.<group>]"
+            letter = column_letter(col)
+            self.reject(
+                row + 1,
+                None,
+                path_text(path),
+                f"column {letter} of the form's header ('{path_text(path)}') names no column of "
+                f"Biểu 06, so its figures are not loaded: add its header to {where} in "
+                "flows/ingest/profiles/reports.toml",
+                "warning",
+            )
+            named.append(f"{letter} '{clean(path[-1])}'")
+        return ", ".join(named)
 
     def _period_problem(self, period: Period | None) -> str | None:
         if period is None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from flows.ops.summary import RunReport
+from flows.ops.summary import RunReport, failure_reason
 
 SUMMARY_KEY = "cchc-run-summary"
 FILES_KEY = "cchc-files-by-source"
@@ -70,10 +70,10 @@ def summary_markdown(report: RunReport, reasons: list[dict[str, Any]] | None = N
         f"- started {report.started_at}, ended {report.ended_at or '–'}: {verdict}",
         "",
         "## Files",
-        "| loaded | skipped | failed | parsed this run |",
-        "|---:|---:|---:|---:|",
+        "| loaded | skipped | failed | read this run | reused from an earlier run |",
+        "|---:|---:|---:|---:|---:|",
         f"| {report.files_loaded} | {report.files_skipped} | {report.files_failed} "
-        f"| {report.files_parsed} |",
+        f"| {report.files_parsed} | {report.files_reused} |",
         "",
         "## Rows",
         "| read | loaded | rejected | skipped | superseded |",
@@ -85,7 +85,11 @@ def summary_markdown(report: RunReport, reasons: list[dict[str, Any]] | None = N
         lines += ["", "## Error", "```", report.error.strip(), "```"]
     if report.failed_files:
         lines += ["", "## Files that could not be read"]
-        lines += [f"- `{f['file']}`: {_cell(f['error'])}" for f in report.failed_files]
+        lines += [
+            f"- `{f['file']}`: {_cell(failure_reason(f['file'], f['error']))}"
+            + (f" ({_cell(f['known'])})" if f.get("known") else "")
+            for f in report.failed_files
+        ]
     if reasons:
         lines += ["", "## Rejects and warnings by reason", "| rows | severity | reason |"]
         lines.append("|---:|---|---|")

@@ -14,11 +14,12 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.ingest.landing import FileResult, land_file
+from flows.ingest.isolation import land_file_contained
+from flows.ingest.landing import FileResult
 from flows.ops import progress
 from flows.ops.artifacts import record_run
 from flows.ops.runlock import DEFAULT_WAIT_SECONDS, run_lock
-from flows.ops.summary import RunReport
+from flows.ops.summary import RunReport, describe_result
 from flows.paths import DataPaths
 from flows.pipeline import Built, build_warehouse, check_current, run_pipeline
 from flows.warehouse.digest import BuildInputs
@@ -28,14 +29,14 @@ from flows.warehouse.publish import export_marts
 @task(name="land", retries=2, retry_delay_seconds=2)
 def land(root: str, file: str) -> FileResult:
     paths = DataPaths(Path(root))
-    result = land_file(paths, Path(file))
+    # Read in a child process held to the reading limits: a file that crashes its reader or
+    # exceeds a limit fails alone (flows/ingest/isolation.py).
+    result = land_file_contained(paths, Path(file))
     logger = get_run_logger()
     if result.status == "failed":
-        logger.warning("%s failed: %s", result.file, result.message)
+        logger.warning(describe_result(result))
     else:
-        logger.info(
-            "%s: %s%s", result.file, result.status, "" if result.parsed else " (already landed)"
-        )
+        logger.info(describe_result(result))
     return result
 
 

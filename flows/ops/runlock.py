@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from flows.i18n import _
 from flows.paths import DataPaths
 
 LOCK_NAME = ".run.lock"
@@ -37,10 +38,12 @@ class RunLockBusy(Exception):
     """Another run still held the lock when the wait ran out."""
 
     def __init__(self, path: Path, holder: LockHolder | None, waited: float) -> None:
-        who = holder.describe() if holder else "another run"
+        who = holder.describe() if holder else _("another run")
         super().__init__(
-            f"{who} is still running on this data root (lock {path}); "
-            f"gave up after waiting {waited:.0f} s. Nothing was done."
+            _(
+                "{who} is still running on this data root (lock {lock}); "
+                "gave up after waiting {seconds} s. Nothing was done."
+            ).format(who=who, lock=path, seconds=f"{waited:.0f}")
         )
         self.path = path
         self.holder = holder
@@ -55,12 +58,14 @@ class LockHolder:
     def describe(self) -> str:
         parts = []
         if self.pid:
-            parts.append(f"pid {self.pid}")
+            parts.append(_("pid {pid}").format(pid=self.pid))
         if self.host and self.host != socket.gethostname():
-            parts.append(f"on {self.host}")
+            parts.append(_("on {host}").format(host=self.host))
         if self.started_at:
-            parts.append(f"started {self.started_at}")
-        return "a run (" + ", ".join(parts) + ")" if parts else "another run"
+            parts.append(_("started {when}").format(when=self.started_at))
+        if not parts:
+            return _("another run")
+        return _("a run ({details})").format(details=", ".join(parts))
 
 
 def lock_path(paths: DataPaths) -> Path:
@@ -141,9 +146,11 @@ def run_lock(
         if not acquired:
             holder = _read_holder(fd)
             if on_wait is not None and wait > 0:
-                who = holder.describe() if holder else "another run"
+                who = holder.describe() if holder else _("another run")
                 on_wait(
-                    f"{who} is running on {paths.root}: waiting up to {wait:.0f} s for it to finish"
+                    _(
+                        "{who} is running on {folder}: waiting up to {seconds} s for it to finish"
+                    ).format(who=who, folder=paths.root, seconds=f"{wait:.0f}")
                 )
             started = time.monotonic()
             while not _try_lock(fd):

@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from flows.i18n import N_, _, num, pct, shown
 from flows.ingest.landing import FileResult
 
 EXIT_OK = 0
@@ -32,13 +33,15 @@ class RunReport:
     files_loaded: int = 0
     files_skipped: int = 0
     files_failed: int = 0
-    files_parsed: int = 0
+    files_parsed: int = 0  # read this run
+    files_reused: int = 0  # not read: unchanged since an earlier run landed (or failed) them
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
     rows_superseded: int = 0
-    failed_files: list[dict[str, str]] = field(default_factory=list)
+    # {"file", "error", "known"}: known says why a failure was not read again (else None)
+    failed_files: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     headline: dict[str, Any] = field(default_factory=dict)
 
@@ -54,16 +57,61 @@ class RunReport:
                 self.files_loaded += 1
             elif result.status == "failed":
                 self.files_failed += 1
-                self.failed_files.append({"file": result.file, "error": result.message or ""})
+                self.failed_files.append(
+                    {"file": result.file, "error": result.message or "", "known": known(result)}
+                )
             else:
                 self.files_skipped += 1
             self.files_parsed += int(result.parsed)
+            self.files_reused += int(result.reused)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
         tmp.replace(path)
+
+
+KNOWN_FAILURE = N_("known from an earlier run; unchanged")
+
+
+def known(result: FileResult) -> str | None:
+    """Why a failed file was not read: its failure is known (None: it was read, or could not be).
+
+    A copy of bytes that failed under another name (in this run or an earlier one) says so.
+    """
+    if result.status != "failed" or not result.reused:
+        return None
+    if result.failed_as in (None, result.file):
+        return shown(KNOWN_FAILURE)
+    return _("the same bytes as {file}, which failed; not read again").format(file=result.failed_as)
+
+
+def failure_reason(file: str, error: str) -> str:
+    """A failure's message without the file name it starts with, for a line that names it."""
+    return error.removeprefix(f"{file}: ")
+
+
+def failed_line(failed: dict[str, Any]) -> str:
+    """`FAILED raw/igate/x.xlsx: <reason>`, then whether the failure was known already."""
+    reason = failure_reason(str(failed.get("file")), str(failed.get("error") or ""))
+    note = failed.get("known")
+    # Older summaries (last_run.json) have no note.
+    line = _("FAILED {file}: {reason}").format(file=failed.get("file"), reason=reason)
+    return line + (f" ({note})" if note else "")
+
+
+def describe_result(result: FileResult) -> str:
+    """One file's outcome for the run's log: read, reused from an earlier run, or not read."""
+    reason = failure_reason(result.file, result.message or "")
+    if result.status == "failed":
+        note = known(result)
+        return f"{result.file}: failed" + (f" ({note})" if note else "") + f": {reason}"
+    if result.reused:
+        return f"{result.file}: {result.status} (already landed)"
+    if not result.parsed:
+        return f"{result.file}: {result.status}, not read: {reason}"
+    return f"{result.file}: {result.status}" + (f": {reason}" if reason else "")
 
 
 def read_accounting(con: duckdb.DuckDBPyConnection, report: RunReport) -> None:
@@ -136,48 +184,85 @@ def read_headline(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
+    return pct(value)
 
 
 def format_report(report: RunReport) -> str:
     """The few lines printed at the end of a run."""
+    files = report.files_loaded + report.files_skipped + report.files_failed
+    not_read = files - report.files_parsed - report.files_reused
     lines = [
-        f"Data root: {report.data_root}",
-        f"Files: {report.files_loaded} loaded, {report.files_skipped} skipped, "
-        f"{report.files_failed} failed ({report.files_parsed} parsed this run, the rest reused)",
-        f"Rows: {report.rows_read} read = {report.rows_loaded} loaded "
-        f"+ {report.rows_rejected} rejected + {report.rows_skipped} skipped; "
-        f"{report.rows_superseded} of the loaded superseded by a newer row "
-        "of the same case, document or item",
+        _("Data root: {folder}").format(folder=report.data_root),
+        _(
+            "Files: {loaded} loaded, {skipped} skipped, {failed} failed; {parsed} read this run, "
+            "{reused} reused from an earlier run, {not_read} not read"
+        ).format(
+            loaded=num(report.files_loaded),
+            skipped=num(report.files_skipped),
+            failed=num(report.files_failed),
+            parsed=num(report.files_parsed),
+            reused=num(report.files_reused),
+            not_read=num(not_read),
+        ),
+        _(
+            "Rows: {read} read = {loaded} loaded + {rejected} rejected + {skipped} skipped; "
+            "{superseded} of the loaded superseded by a newer row of the same case, document "
+            "or item"
+        ).format(
+            read=num(report.rows_read),
+            loaded=num(report.rows_loaded),
+            rejected=num(report.rows_rejected),
+            skipped=num(report.rows_skipped),
+            superseded=num(report.rows_superseded),
+        ),
     ]
     for failed in report.failed_files:
-        lines.append(f"  FAILED {failed['file']}: {failed['error']}")
+        lines.append(f"  {failed_line(failed)}")
     for warning in report.warnings:
-        lines.append(f"  warning: {warning}")
+        lines.append("  " + _("warning: {warning}").format(warning=warning))
     head = report.headline
     if head:
         lines.append(
-            f"Year {head['year']}: late rate {_pct(head['late_rate'])} "
-            f"({head['resolved_late']} of {head['resolved_total']} resolved); worst sector "
-            f"{head['worst_sector']} {_pct(head['worst_sector_late_rate'])} "
-            f"({head['worst_sector_late']} of {head['worst_sector_resolved']}); "
-            f"online share {_pct(head['online_rate'])}, postal {_pct(head['postal_rate'])} "
-            f"of {head['received_total']} received"
+            _(
+                "Year {year}: late rate {late_rate} ({late} of {resolved} resolved); worst sector "
+                "{sector} {sector_rate} ({sector_late} of {sector_resolved}); online share "
+                "{online}, postal {postal} of {received} received"
+            ).format(
+                year=head["year"],
+                late_rate=_pct(head["late_rate"]),
+                late=num(head["resolved_late"]),
+                resolved=num(head["resolved_total"]),
+                sector=head["worst_sector"],
+                sector_rate=_pct(head["worst_sector_late_rate"]),
+                sector_late=num(head["worst_sector_late"]),
+                sector_resolved=num(head["worst_sector_resolved"]),
+                online=_pct(head["online_rate"]),
+                postal=_pct(head["postal_rate"]),
+                received=num(head["received_total"]),
+            )
         )
     if report.published and report.export_error:
-        lines.append(f"Published processed/warehouse.duckdb; {report.export_error}")
+        lines.append(
+            _("Published processed/warehouse.duckdb; {error}").format(error=report.export_error)
+        )
     elif report.published and not report.rebuilt:
         lines.append(
-            "Nothing new since the last build: processed/warehouse.duckdb and "
-            "processed/exports/ are current"
+            _(
+                "Nothing new since the last build: processed/warehouse.duckdb and "
+                "processed/exports/ are current"
+            )
         )
     elif report.published and report.incremental:
         lines.append(
-            "Published: processed/warehouse.duckdb (only the new exports' cases recomputed) "
-            "and processed/exports/"
+            _(
+                "Published: processed/warehouse.duckdb (only the new exports' cases recomputed) "
+                "and processed/exports/"
+            )
         )
     elif report.published:
-        lines.append("Published: processed/warehouse.duckdb and processed/exports/")
+        lines.append(_("Published: processed/warehouse.duckdb and processed/exports/"))
     else:
-        lines.append(f"NOT published (the previous warehouse is kept): {report.error}")
+        lines.append(
+            _("NOT published (the previous warehouse is kept): {error}").format(error=report.error)
+        )
     return "\n".join(lines)

@@ -11,7 +11,7 @@ import importlib.util
 import os
 import tempfile
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
@@ -48,7 +48,7 @@ class LandingRunner:
         if self.address:
             return DaskTaskRunner(address=self.address)
         return DaskTaskRunner(
-            cluster_class="distributed.LocalCluster",
+            cluster_class="flows.ops.task_runners.local_cluster",
             cluster_kwargs=local_cluster_kwargs(),
         )
 
@@ -75,6 +75,23 @@ def local_cluster_kwargs() -> dict[str, object]:
         # share (memory / workers) would get the worker killed on the same file instead.
         "memory_limit": 0,
     }
+
+
+def local_cluster(**kwargs: Any) -> Any:
+    """A distributed.LocalCluster whose worker processes may start processes of their own.
+
+    A nanny starts its worker as a daemonic process unless `distributed.worker.daemon` is
+    False, and a daemonic process may not have children: its workers would read each file in
+    their own process, without the child that holds a file's reading to its limits and keeps
+    a reader's crash to that file (flows/ingest/isolation.py). The setting is read as each
+    nanny starts its worker, which the constructor waits for; a worker a nanny restarts later
+    (after it died) is daemonic again and lands in-process.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.daemon": False}):
+        return LocalCluster(**kwargs)
 
 
 def choose_landing_runner(kind: str | None = None, address: str | None = None) -> LandingRunner:

@@ -22,6 +22,7 @@ from uuid import UUID
 
 import duckdb
 
+from flows.i18n import _
 from flows.paths import SQL_DIR
 from flows.warehouse.schema import load_schema
 
@@ -244,7 +245,7 @@ def write_xlsx(result: QueryResult, path: Path) -> None:
 def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection: it never blocks a build, and a build never blocks it."""
     if not warehouse.exists():
-        raise NoWarehouse(f"no warehouse at {warehouse}: run `cchc run` first")
+        raise NoWarehouse(_("no warehouse at {file}: run `cchc run` first").format(file=warehouse))
     return duckdb.connect(str(warehouse), read_only=True)
 
 

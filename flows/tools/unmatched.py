@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.i18n import _, dec, num
 from flows.ingest.text import name_key, sector_key
 from flows.tools.query import connect
 
@@ -109,45 +110,63 @@ def find_unmatched(con: duckdb.DuckDBPyConnection) -> list[Unmatched]:
 
 def format_unmatched(items: list[Unmatched]) -> str:
     if not items:
-        return "Every unit and sector name of the exports matches the registry and the catalogue."
+        return _(
+            "Every unit and sector name of the exports matches the registry and the catalogue."
+        )
     lines: list[str] = []
     for kind, heading in (
-        ("unit", "Unit names not in the units registry"),
-        ("sector", "Sector names not in the procedure catalogue"),
+        ("unit", _("Unit names not in the units registry")),
+        ("sector", _("Sector names not in the procedure catalogue")),
     ):
         chosen = [i for i in items if i.kind == kind]
         if not chosen:
             continue
-        lines.append(f"{heading} ({len(chosen)}):")
+        lines.append(_("{heading} ({n}):").format(heading=heading, n=num(len(chosen))))
         for item in chosen:
             lines.append("")
-            lines.append(f'  "{item.name}" — {item.occurrences} row(s)')
+            lines.append(
+                "  " + _('"{name}" — {n} row(s)').format(name=item.name, n=num(item.occurrences))
+            )
             if not item.closest:
-                lines.append("    (the reference list is empty: nothing to compare with)")
+                lines.append("    " + _("(the reference list is empty: nothing to compare with)"))
                 continue
-            lines.append("    closest:")
+            lines.append("    " + _("closest:"))
             for rank, c in enumerate(item.closest, start=1):
                 code = f" ({c.code})" if c.code else ""
-                via = f', as "{c.matched_name}"' if c.matched_name != c.name else ""
-                lines.append(f"      {rank}. {c.name}{code}{via} — similarity {c.score:.2f}")
+                via = (
+                    _(', as "{name}"').format(name=c.matched_name)
+                    if c.matched_name != c.name
+                    else ""
+                )
+                similarity = _("similarity {score}").format(score=dec(c.score, 2))
+                lines.append(f"      {rank}. {c.name}{code}{via} — {similarity}")
             if kind == "unit":
                 best = item.closest[0]
                 if best.score < CLOSE_ENOUGH:
                     lines.append(
-                        "    no registry name is close: if the unit is missing from the "
-                        "registry, add it; if it is one of the units above, add the name to "
-                        "its `Tên khác`"
+                        "    "
+                        + _(
+                            "no registry name is close: if the unit is missing from the "
+                            "registry, add it; if it is one of the units above, add the name to "
+                            "its `Tên khác`"
+                        )
                     )
                 lines.append(
-                    f"    to match it to {best.code} ({best.name}), set that unit's "
-                    "`Tên khác` in the registry to:"
+                    "    "
+                    + _(
+                        "to match it to {code} ({name}), set that unit's "
+                        "`Tên khác` in the registry to:"
+                    ).format(code=best.code, name=best.name)
                 )
                 lines.append(f"      {item.alias_cell}")
             else:
                 lines.append(
-                    "    the catalogue has no other names for a sector: write it in the export "
-                    f'as the catalogue does ("{item.closest[0].name}"), or give the catalogue\'s '
-                    "procedures this sector"
+                    "    "
+                    + _(
+                        "the catalogue has no other names for a sector: write it in the export "
+                        'as the catalogue does ("{name}"), or give the catalogue\'s '
+                        "procedures this sector"
+                    ).format(name=item.closest[0].name)
                 )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

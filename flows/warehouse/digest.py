@@ -66,8 +66,9 @@ def build_inputs(results: Sequence[FileResult], sql_dir: Path = SQL_DIR) -> Buil
     files = {}
     for result in sorted(results, key=lambda r: r.file):
         entry = result.to_json()
-        # Where the landing lies and whether this run parsed it do not change what it holds.
-        for transient in ("data_path", "rejects_path", "parsed"):
+        # Where the landing lies and whether this run parsed it (or found it failed before)
+        # do not change what it holds.
+        for transient in ("data_path", "rejects_path", "parsed", "failed_as"):
             entry.pop(transient, None)
         files[result.file] = entry
     code = code_digest(sql_dir)

@@ -59,7 +59,8 @@ def _files_table(results: Sequence[FileResult]) -> pa.Table:
 
 
 def _manifest_table(results: Sequence[FileResult]) -> pa.Table:
-    landed = [r for r in results if r.key is not None]
+    # A file recorded as failed has a landing key but no Parquet: nothing to read.
+    landed = [r for r in results if r.key is not None and r.data_path is not None]
     return pa.table(
         {
             "file": pa.array([r.file for r in landed], pa.string()),

@@ -38,6 +38,7 @@ from flows.ingest.landing import land_file
 from flows.ingest.profile import get_profile
 from flows.ingest.readers import read_sheets
 from flows.ingest.unit_reports import (
+    column_field,
     find_period,
     header_paths,
     land_report_sheets,
@@ -594,3 +595,173 @@ def test_reports_are_landed_once_per_content(wh) -> None:
     _, _, results, paths = wh
     again = land_file(paths, paths.root / OFFICIAL)
     assert again.parsed is False and again.key == results[OFFICIAL].key
+
+
+# ---------------------------------------------------------------------------------------------
+# The official layout worded by a unit its own way (docs/spec.md §3.6: groups and key words)
+# ---------------------------------------------------------------------------------------------
+
+REWORDED = "raw/reports/2020/STP quý III (mẫu riêng).xlsx"
+
+# (3) Tổng số, (4) kỳ trước, (5) trực tuyến, (6) trực tiếp, (7) liên thông — a column the form
+# does not have —, (8)–(11) resolved total, early, on time, late, (12)–(14) pending total, not
+# due, overdue, (15) a rate. The same figures as OFFICIAL_ROWS, the total row right this time.
+REWORDED_ROWS: list[tuple[Any, str, list[Any]]] = [
+    (None, "Tổng cộng", [19, 1, 1, 17, 3, 16, 1, 14, 1, 3, 2, 1, "87,5"]),
+    ("I", "Cấp tỉnh", [19, 1, 1, 17, 3, 16, 1, 14, 1, 3, 2, 1, "87,5"]),
+    (1, "Lĩnh vực Tư pháp", [7, 1, 1, 5, 2, 5, 1, 4, 0, 2, 1, 1, "80"]),
+    (2, "Hộ tịch", [12, "-", None, 12, 1, 11, 0, 10, 1, 1, 1, 0, "90,9"]),
+]
+
+
+def write_reworded(path: Path) -> None:
+    """Biểu 06 in the official two-level layout, every sub-column worded otherwise."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Biểu 06")
+    merge = book.add_format({"align": "center", "valign": "vcenter", "text_wrap": True})
+    ws.merge_range(0, 0, 0, 4, "SỞ TƯ PHÁP TỈNH TRÀ VINH", merge)
+    ws.merge_range(2, 0, 2, 14, FORM_TITLE, merge)
+    ws.merge_range(3, 0, 3, 14, "Kỳ báo cáo: Quý III năm 2020", merge)
+    ws.write(5, 10, "Đơn vị báo cáo: Sở Tư pháp")
+    # header, rows 8–11 (0-based 7–10)
+    ws.merge_range(7, 0, 10, 0, "STT", merge)
+    ws.merge_range(7, 1, 10, 1, "Lĩnh vực, công việc giải quyết theo cấp", merge)
+    ws.merge_range(7, 2, 7, 6, "Số hồ sơ nhận giải quyết", merge)
+    ws.merge_range(8, 2, 10, 2, "Tổng số", merge)
+    ws.merge_range(8, 3, 8, 6, "Trong đó", merge)
+    ws.merge_range(9, 3, 10, 3, "Từ kỳ trước chuyển sang", merge)
+    ws.merge_range(9, 4, 9, 5, "Tiếp nhận mới trong kỳ", merge)
+    ws.write(10, 4, "Nộp qua Cổng DVC trực tuyến")
+    ws.write(10, 5, "Nộp trực tiếp hoặc qua dịch vụ BCCI")
+    ws.merge_range(9, 6, 10, 6, "Hồ sơ liên thông", merge)
+    ws.merge_range(7, 7, 7, 13, "Kết quả giải quyết", merge)
+    ws.merge_range(8, 7, 8, 10, "Số hồ sơ đã được giải quyết", merge)
+    ws.merge_range(8, 11, 8, 13, "Số hồ sơ còn đang giải quyết", merge)
+    leaves = ["Tổng số", "Giải quyết trước thời hạn", "Giải quyết đúng thời hạn",
+              "Giải quyết quá thời hạn", "Tổng số", "Chưa đến thời hạn giải quyết",
+              "Quá thời hạn giải quyết"]  # fmt: skip
+    for offset, text in enumerate(leaves):
+        ws.merge_range(9, 7 + offset, 10, 7 + offset, text, merge)
+    ws.merge_range(7, 14, 10, 14, "Tỷ lệ giải quyết đúng hạn (%)", merge)
+    for col in range(15):
+        ws.write(11, col, f"({col + 1})")
+    for r, (stt, label, values) in enumerate(REWORDED_ROWS, start=12):
+        if stt is not None:
+            ws.write(r, 0, stt)
+        ws.write(r, 1, label)
+        for c, v in enumerate(values, start=2):
+            if v is not None:
+                ws.write(r, c, v)
+    ws.write(17, 10, "Trà Vinh, ngày 05 tháng 10 năm 2020")
+    ws.write(18, 10, "GIÁM ĐỐC")
+    book.close()
+
+
+@pytest.fixture(scope="module")
+def reworded(tmp_path_factory: pytest.TempPathFactory):
+    paths = DataPaths(tmp_path_factory.mktemp("reworded") / "data")
+    write_reference(paths)
+    write_cases(paths)
+    write_reworded(paths.root / REWORDED)
+    _, _, con = land_and_build(paths)
+    yield con
+    con.close()
+
+
+def test_reworded_columns_land_in_their_fields(reworded) -> None:
+    con = reworded
+    got = con.execute(
+        "SELECT row_number, sector, received_all, carried_over, received_online, "
+        "received_direct_postal, received_total, resolved_total, resolved_early, "
+        "resolved_on_time, resolved_late, pending_total, pending_not_due, pending_overdue "
+        "FROM stg_reports__bieu06 WHERE file = ? ORDER BY row_number",
+        [REWORDED],
+    ).fetchall()
+    assert got == [
+        (15, "Tư pháp", 7, 1, 1, 5, 6, 5, 1, 4, 0, 2, 1, 1),
+        (16, "Hộ tịch", 12, 0, 0, 12, 12, 11, 0, 10, 1, 1, 1, 0),
+    ]
+
+
+def test_an_unnamed_column_of_the_form_is_a_warning(reworded) -> None:
+    con = reworded
+    # title 1–7, header 8–11, numbered row 12, total 13, subtotal 14, place and signer 18–19
+    ((status, loaded, rejected, message),) = con.execute(
+        "SELECT status, rows_loaded, rows_rejected, message FROM dq_files WHERE file = ?",
+        [REWORDED],
+    ).fetchall()
+    assert (status, loaded, rejected) == ("loaded", 2, 0)
+    assert message == (
+        "form column(s) named by no header, their figures not loaded: G 'Hồ sơ liên thông'"
+    )
+    # the rate column (15) is no figure of the form: ignored without a warning
+    assert rejects(con, REWORDED) == [
+        (
+            10,
+            None,
+            "Số hồ sơ nhận giải quyết › Trong đó › Hồ sơ liên thông",
+            "column G of the form's header ('Số hồ sơ nhận giải quyết › Trong đó › Hồ sơ liên "
+            "thông') names no column of Biểu 06, so its figures are not loaded: add its header "
+            "to [bieu06.columns.received] in flows/ingest/profiles/reports.toml",
+            "warning",
+        )
+    ]
+
+
+def test_reworded_report_against_igate(reworded) -> None:
+    r = rows(
+        reworded,
+        "SELECT * FROM ind_reported_vs_igate WHERE period = '2020-Q3' AND unit_code = 'P1'",
+    )[0]
+    assert (r["report_file"], r["reported_received_total"], r["igate_received_total"]) == (
+        REWORDED,
+        18,
+        3,
+    )
+    # every column of the form reported, none NULL: as for the official wording
+    diffs = {k.removeprefix("diff_"): v for k, v in r.items() if k.startswith("diff_")}
+    assert diffs == {
+        "received_online": 1 - 1,
+        "received_direct_postal": 2 - 17,
+        "received_total": 3 - 18,
+        "carried_over": 1 - 1,
+        "resolved_early": 1 - 1,
+        "resolved_on_time": 1 - 14,
+        "resolved_late": 1 - 1,
+        "resolved_total": 3 - 16,
+        "pending_not_due": 0 - 2,
+        "pending_overdue": 1 - 1,
+        "pending_total": 1 - 3,
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        # exact spellings win first
+        (["Số hồ sơ nhận giải quyết", "Tổng số"], "received_all"),
+        (["Đã giải quyết", "Quá hạn"], "resolved_late"),
+        # key words under the group, accents and punctuation ignored
+        (["Số hồ sơ nhận giải quyết", "Truc tuyen (DVCTT)"], "received_online"),
+        (["Tiếp nhận", "Qua bưu điện/trực tiếp"], "received_direct_postal"),
+        (["Số hồ sơ nhận giải quyết", "Tồn chuyển sang"], "carried_over"),
+        (["Hồ sơ tiếp nhận", "Tiếp nhận mới", "Tổng cộng"], "received_total"),
+        (["Số hồ sơ đã giải quyết xong", "Trả kết quả sớm hạn"], "resolved_early"),
+        (["Số hồ sơ chưa giải quyết", "Chưa quá hạn"], "pending_not_due"),
+        (["Số hồ sơ chưa giải quyết", "Đã quá thời hạn"], "pending_overdue"),
+        (["Đang xử lý", "Tổng"], "pending_total"),
+        # a group and its column in one cell; a group cell with nothing under it
+        (["Tiếp nhận trực tuyến"], "received_online"),
+        (["Hồ sơ đã được giải quyết"], "resolved_total"),
+        # without a group, only a key word one field knows
+        (["Trực tuyến"], "received_online"),
+        (["Quá thời hạn"], None),
+        (["Tổng số"], None),
+        # no figure of the form, and a column nothing names
+        (["Đã giải quyết", "Tỷ lệ đúng hạn (%)"], None),
+        (["Số hồ sơ nhận giải quyết", "Hồ sơ liên thông"], None),
+    ],
+)
+def test_column_field_by_group_and_key_words(path: list[str], name: str | None) -> None:
+    assert column_field(vocabulary(), path)[0] == name

@@ -154,6 +154,32 @@ def test_the_local_cluster_is_one_single_threaded_process_per_core_outside_the_c
         assert not Path(directory).resolve().is_relative_to(PROJECT_DIR.resolve()), directory
 
 
+def test_the_local_cluster_workers_read_each_file_in_a_child_of_their_own(tmp_path, monkeypatch):
+    # A daemonic worker (a nanny's default) may not start processes, and would read files in
+    # its own process: a reader's crash would take the worker down with it.
+    from distributed import Client
+
+    from flows.ingest.isolation import can_contain, land_file_contained
+    from flows.ingest.limits import ENV_MEMORY
+    from flows.ops.task_runners import local_cluster
+    from tests.ingest.test_containment import CASE
+    from tests.support import IGATE_HEADER, write_xlsx
+
+    paths = DataPaths(tmp_path / "data")
+    cases = [[n, f"D-{n}", *CASE, "01/10/2020"] for n in range(1, 20_001)]
+    big = write_xlsx(paths.raw / "igate" / "big.xlsx", {"S": [IGATE_HEADER, *cases]})
+    # Far too little to read it: the worker's child fails the file, the worker lives on.
+    monkeypatch.setenv(ENV_MEMORY, "20MB")
+    kwargs = {**local_cluster_kwargs(), "n_workers": 1}
+    with local_cluster(**kwargs) as cluster, Client(cluster, set_as_default=False) as client:
+        assert set(client.run(can_contain).values()) == {True}
+        before = client.run(os.getpid)
+        result = client.submit(land_file_contained, paths, big).result()
+        assert client.run(os.getpid) == before
+    assert result.status == "failed"
+    assert "reading it needed more than 20 MB of memory" in (result.message or "")
+
+
 # --- the same sample landed on threads and on a Dask cluster ------------------------------
 
 

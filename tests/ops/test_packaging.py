@@ -78,6 +78,8 @@ def test_the_wheel_carries_the_models_audits_schema_and_profiles(wheel: Path) ->
     }
     assert len(profiles) > 0
     assert not any(n.startswith("sql/") for n in names)  # the models live inside the package
+    # The Vietnamese messages (flows/i18n.py), compiled: the installed cchc reads the .mo.
+    assert "flows/locale/vi/LC_MESSAGES/cchc.mo" in names
 
 
 def test_the_installed_wheel_samples_and_publishes_in_an_empty_folder(
@@ -116,6 +118,8 @@ def test_the_installed_wheel_samples_and_publishes_in_an_empty_folder(
     assert not any(work.iterdir())
 
     cchc = str(venv / "bin" / "cchc")
+    status = _run([cchc, "--lang", "vi", "status", "--data-dir", "data"], cwd=work, env=env)
+    assert status.stdout.startswith("Thư mục dữ liệu: ")
     _run([cchc, "sample", "--data-dir", "data"], cwd=work, env=env)
     raw = work / "data" / "raw"
     assert any((raw / "igate").rglob("*.xlsx")) and any((raw / "reference").iterdir())

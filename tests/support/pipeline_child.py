@@ -26,7 +26,7 @@ import flows.warehouse.runner
 from flows.ops.runlock import run_lock
 from flows.ops.summary import RunReport
 from flows.paths import DataPaths
-from flows.pipeline import run_pipeline
+from flows.pipeline import land_in_process, land_serially, run_pipeline
 
 # Where a run can be stopped, in the order a run reaches them.
 CRASH_POINTS = (
@@ -43,8 +43,11 @@ def run(paths: DataPaths, crash: str | None = None, ready: Path | None = None) -
     """One whole run over paths; with `crash`, stop at that point until killed."""
     if crash is not None:
         _install_crash(crash, ready or paths.root / "ready")
+    # The landing hook replaces the Parquet writer in this process: the files are landed here,
+    # not in the child processes a run reads them in, which would not see it.
+    land_all = land_in_process if crash == "landing-mid-write" else land_serially
     with run_lock(paths, wait=60):
-        return run_pipeline(paths)
+        return run_pipeline(paths, land_all)
 
 
 def _stop_here(ready: Path) -> None:
@@ -92,7 +95,9 @@ def _install_crash(point: str, ready: Path) -> None:
 
         def unlink_then_stop(self: Path, missing_ok: bool = False) -> None:
             unlink(self, missing_ok=missing_ok)
-            if "landing" in self.parts:
+            # A landing file the prune removes; not the scratch files of reading children
+            # (`.stderr.tmp`), which landing removes as it goes.
+            if "landing" in self.parts and not self.name.endswith(".tmp"):
                 calls["n"] += 1
                 if calls["n"] == 1:
                     _stop_here(ready)
