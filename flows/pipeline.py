@@ -193,7 +193,9 @@ def run_pipeline(
                 folder=paths.raw
             )
         )
+    report.mark("landing")
     results = land_all(paths, files)
+    report.mark("landed")
     report.count_files(results)
     try:
         if report.files_failed and not report.files_loaded:
@@ -213,6 +215,7 @@ def run_pipeline(
             built = build_step(paths, results, inputs, previous)
             report.warnings += built.warnings
             report.incremental = built.incremental
+        report.mark("built")
     except NOT_PUBLISHED as exc:
         report.error = str(exc)
         report.ended_at = datetime.now().isoformat()
@@ -228,6 +231,7 @@ def run_pipeline(
         # The warehouse is published; only its file exports are stale. Say so, go on.
         report.export_error = _("exports not refreshed: {error}").format(error=exc)
         log.error(report.export_error)
+    report.mark("published")
     prune_landing(paths, {r.key for r in results if r.key})
     # An export that failed on a night that had nothing new to publish left its staging folder
     # behind; a night that publishes removes it anyway (export_marts).
@@ -236,6 +240,7 @@ def run_pipeline(
         read_accounting(con, report)
         report.headline = read_headline(con)
         report.ended_at = datetime.now().isoformat()
+        report.mark("summarised")
         if record_artifacts is not None:
             record_artifacts(report, con)
     report.save(paths.run_log)

@@ -8,6 +8,7 @@ ratios the performance issue names.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import random
 import shutil
@@ -51,6 +52,10 @@ class Stage:
     rows: int
     peak_rss_mb: float
     cpu_seconds: float = 0.0  # user + system time of the stage's processes
+    # For a `cchc run`: seconds from the process's start to the first file read, and from the
+    # end of the publish to the process's exit (processed/last_run.json's step times).
+    to_first_read: float | None = None
+    after_publish: float | None = None
 
 
 def _workers() -> int:
@@ -288,17 +293,24 @@ def _child(stage: str, root: str, fmt: str) -> None:
 
 
 def measure(stage: str, root: Path, fmt: str, api: str | None = None) -> Stage:
-    """Run one stage in a child process: its wall time and its peak resident memory."""
+    """Run one stage in a child process: its wall time and its peak resident memory.
+
+    A `run` stage talks to the Prefect server at `api`; without one it starts the temporary
+    server a run starts when no server is configured, as a user's first `cchc run` does.
+    """
     command = [sys.executable, "-m", "flows.ops.bench", "_child", stage, str(root), fmt]
     out_path = root / f".bench_{stage}.out"
     err_path = root / f".bench_{stage}.err"
-    env = os.environ | ({"PREFECT_API_URL": api} if api else {})
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env |= {"PREFECT_API_URL": api} if api else {}
     with out_path.open("wb") as out, err_path.open("wb") as err:
+        started_at = time.time()
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
         # wait4 reports this child's own peak RSS (ru_maxrss, KiB), not the session's.
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        ended_at = time.time()
         process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         tail = err_path.read_text(encoding="utf-8", errors="replace")[-3000:]
@@ -307,14 +319,32 @@ def measure(stage: str, root: Path, fmt: str, api: str | None = None) -> Stage:
         )
     lines = out_path.read_text(encoding="utf-8").strip().splitlines()
     cpu = usage.ru_utime + usage.ru_stime
-    return Stage(stage, seconds, int(lines[-1]) if lines else 0, usage.ru_maxrss / 1024, cpu)
+    measured = Stage(stage, seconds, int(lines[-1]) if lines else 0, usage.ru_maxrss / 1024, cpu)
+    if stage == "run":
+        steps = json.loads((root / "processed" / "last_run.json").read_text("utf-8"))["timings"]
+        measured.to_first_read = steps["landing"] - started_at
+        measured.after_publish = ended_at - steps["published"]
+    return measured
 
 
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}×" if b else "–"
 
 
+# The performance issue's targets: (what, format, the ratio's name, the bound, the largest
+# ratio or (for "faster") the smallest one that meets it).
+TARGETS = (
+    ("nightly with one new month ≤ 15% of the cold run", "nightly", 0.15),
+    ("cold run ≤ the pandas peer (CSV)", "cold_vs_peer_csv", 1.0),
+    ("cold run ≥ 10× faster than the pandas/openpyxl peer (xlsx)", "peer_vs_cold_xlsx", 10.0),
+    ("landing ≤ 1.5× the floor (xlsx)", "landing_xlsx", 1.5),
+    ("landing ≤ 2.5× the floor (CSV)", "landing_csv", 2.5),
+)
+LARGE = 10_000_000  # the size the build targets speak of
+
+
 def run_bench(workdir: Path, cases: int, formats: tuple[str, ...] = ("xlsx", "csv")) -> str:
+    """Every stage of every format, then the fixed cost of a run and the targets, as tables."""
     # Absolute: the data roots are handed to child processes, and a data root is always
     # resolved (DataPaths.resolve) before its files are named relative to it.
     workdir = Path(workdir).resolve()
@@ -325,41 +355,147 @@ def run_bench(workdir: Path, cases: int, formats: tuple[str, ...] = ("xlsx", "cs
         "| format | stage | seconds | CPU s | rows | rows/s | peak RSS MB | ratio |",
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
+    measured: dict[str, dict[str, Stage]] = {}
     with prefect_server(workdir / "prefect") as api:
         for fmt in formats:
-            lines += _bench_format(workdir / fmt, cases, fmt, api)
+            measured[fmt] = _bench_format(workdir / fmt, cases, fmt, api)
+            lines += _stage_lines(fmt, cases, measured[fmt])
+    lines += ["", *fixed_cost_lines(measured), "", *target_lines(measured, cases)]
     return "\n".join(lines)
 
 
-def _bench_format(root: Path, cases: int, fmt: str, api: str) -> list[str]:
+def _bench_format(root: Path, cases: int, fmt: str, api: str) -> dict[str, Stage]:
     if root.exists():
         shutil.rmtree(root)
-    files, extra = generate(root, cases, fmt)
-    rows = (cases // len(files)) * len(files)  # what generate wrote: whole months
-    floor = measure("floor", root, fmt)
-    landing = measure("landing", root, fmt)
-    build_stage = measure("build", root, fmt)
-    publish_stage = measure("publish", root, fmt)
+    _, extra = generate(root, cases, fmt)
+    stages = {
+        "floor": measure("floor", root, fmt),
+        "landing": measure("landing", root, fmt),
+        "build": measure("build", root, fmt),
+        "publish": measure("publish", root, fmt),
+    }
     shutil.rmtree(root / "processed")
-    cold = measure("run", root, fmt, api)
+    stages["cold"] = measure("run", root, fmt, api)
     shutil.copy(extra, root / "raw" / "igate" / extra.name)
-    nightly = measure("run", root, fmt, api)
-    peer = measure("peer", root, fmt)
+    stages["nightly"] = measure("run", root, fmt, api)
+    # Nothing new: what every run costs whatever its data, with the server and without one.
+    stages["quiet"] = measure("run", root, fmt, api)
+    stages["quiet_temporary"] = measure("run", root, fmt)
+    stages["peer"] = measure("peer", root, fmt)
+    return stages
+
+
+def _stage_lines(fmt: str, cases: int, stages: dict[str, Stage]) -> list[str]:
+    rows = (cases // (YEARS * 12)) * YEARS * 12  # what generate wrote: whole months
+    floor, cold = stages["floor"], stages["cold"]
     table = [
-        (floor, "floor (bare reader → DuckDB)", ""),
-        (landing, "landing", f"{_ratio(landing.seconds, floor.seconds)} of floor"),
-        (build_stage, "build + audits", ""),
-        (publish_stage, "publish", ""),
-        (cold, "cchc run, cold", ""),
-        (nightly, "cchc run, one new month", f"{_ratio(nightly.seconds, cold.seconds)} of cold"),
-        (peer, "peer: pandas script", f"cold run is {_ratio(peer.seconds, cold.seconds)} faster"),
+        ("floor", "floor (bare reader → DuckDB)", ""),
+        ("landing", "landing", f"{_ratio(stages['landing'].seconds, floor.seconds)} of floor"),
+        ("build", "build + audits", ""),
+        ("publish", "publish", ""),
+        ("cold", "cchc run, cold", ""),
+        (
+            "nightly",
+            "cchc run, one new month",
+            f"{_ratio(stages['nightly'].seconds, cold.seconds)} of cold",
+        ),
+        ("quiet", "cchc run, nothing new (server)", ""),
+        ("quiet_temporary", "cchc run, nothing new (temporary server)", ""),
+        (
+            "peer",
+            "peer: pandas script",
+            f"cold run is {_ratio(stages['peer'].seconds, cold.seconds)} faster",
+        ),
     ]
     lines = []
-    for stage, label, ratio in table:
+    for key, label, ratio in table:
+        stage = stages[key]
         rate = rows / stage.seconds if stage.seconds else 0
         lines.append(
             f"| {fmt} | {label} | {stage.seconds:.1f} | {stage.cpu_seconds:.1f} | {rows:,} | "
             f"{rate:,.0f} | {stage.peak_rss_mb:,.0f} | {ratio} |"
+        )
+    return lines
+
+
+def fixed_cost_lines(measured: dict[str, dict[str, Stage]]) -> list[str]:
+    """What a run costs around its work: start to first file read, publish to exit."""
+    lines = [
+        "Fixed cost of a run (seconds): process start → first file read, end of publish → exit",
+        "",
+        "| format | run | start → first read | publish → exit | whole run |",
+        "|---|---|---:|---:|---:|",
+    ]
+    labels = {
+        "cold": "cold (server)",
+        "nightly": "one new month (server)",
+        "quiet": "nothing new (server)",
+        "quiet_temporary": "nothing new (temporary server)",
+    }
+    for fmt, stages in measured.items():
+        for key, label in labels.items():
+            stage = stages[key]
+            lines.append(
+                f"| {fmt} | {label} | {stage.to_first_read or 0:.1f} | "
+                f"{stage.after_publish or 0:.1f} | {stage.seconds:.1f} |"
+            )
+        server = stages["quiet_temporary"].seconds - stages["quiet"].seconds
+        lines.append(f"| {fmt} | what the temporary server costs a run | | | {server:.1f} |")
+    return lines
+
+
+def _target_ratios(measured: dict[str, dict[str, Stage]]) -> dict[str, list[tuple[str, float]]]:
+    ratios: dict[str, list[tuple[str, float]]] = {}
+    for fmt, stages in measured.items():
+        seconds = {key: stage.seconds for key, stage in stages.items()}
+        ratios.setdefault("nightly", []).append((fmt, seconds["nightly"] / seconds["cold"]))
+        landing = seconds["landing"] / seconds["floor"]
+        ratios.setdefault(f"landing_{fmt}", []).append((fmt, landing))
+        if fmt == "csv":
+            ratios.setdefault("cold_vs_peer_csv", []).append(
+                (fmt, seconds["cold"] / seconds["peer"])
+            )
+        else:
+            ratios.setdefault("peer_vs_cold_xlsx", []).append(
+                (fmt, seconds["peer"] / seconds["cold"])
+            )
+    return ratios
+
+
+def target_lines(measured: dict[str, dict[str, Stage]], cases: int) -> list[str]:
+    """Each target of the performance issue: the measured ratio, met or not met."""
+    lines = [
+        f"Targets at {cases:,} cases",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
+    ]
+    ratios = _target_ratios(measured)
+    for label, key, bound in TARGETS:
+        found = ratios.get(key)
+        if not found:
+            lines.append(f"| {label} | not measured (format left out) | – |")
+            continue
+        for fmt, ratio in found:
+            met = ratio >= bound if key.startswith("peer_vs") else ratio <= bound
+            shown = f"{ratio:.2f}×" if key != "nightly" else f"{ratio:.0%} ({fmt})"
+            lines.append(f"| {label} | {shown} | {'met' if met else 'not met'} |")
+    build_rows = [(fmt, stages["build"], stages["cold"]) for fmt, stages in measured.items()]
+    for fmt, build_stage, cold in build_rows:
+        if cases < LARGE:
+            lines.append(
+                f"| {LARGE:,}-case build ≤ 30 s, ≤ 4 GB; cold run < 90 s ({fmt}) | "
+                f"not measured at {cases:,} cases | – |"
+            )
+            continue
+        build_met = build_stage.seconds <= 30 and build_stage.peak_rss_mb <= 4096
+        lines.append(
+            f"| {LARGE:,}-case build ≤ 30 s and ≤ 4 GB ({fmt}) | {build_stage.seconds:.1f} s, "
+            f"{build_stage.peak_rss_mb:,.0f} MB | {'met' if build_met else 'not met'} |"
+        )
+        lines.append(
+            f"| {LARGE:,}-case cold run < 90 s ({fmt}) | {cold.seconds:.1f} s | "
+            f"{'met' if cold.seconds < 90 else 'not met'} |"
         )
     return lines
 

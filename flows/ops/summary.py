@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,12 @@ class RunReport:
     failed_files: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     headline: dict[str, Any] = field(default_factory=dict)
+    # When each step of the run ended, in seconds since the epoch (`landing` started: the first
+    # file is read then): `cchc bench` tells the fixed cost of a run from these.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def mark(self, step: str) -> None:
+        self.timings[step] = time.time()
 
     @property
     def exit_code(self) -> int:

@@ -77,6 +77,10 @@ class Model:
     # `-- incremental: <column>`: each row depends only on the input rows with the same value of
     # that column, so an incremental build recomputes the rows of the new keys only.
     incremental_key: str | None = None
+    # `-- summed_by: <column>, …`: the table is counts and sums over the rows of its incremental
+    # inputs, grouped by these columns; an incremental build adds the new keys' rows and takes
+    # away what their published rows counted, instead of scanning every case again.
+    summed_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,19 @@ def _header(sql: str) -> dict[str, str]:
     return out
 
 
+def _summed_by(
+    path: Path, header: dict[str, str], materialized: str, key: str | None
+) -> tuple[str, ...]:
+    if "summed_by" not in header:
+        return ()
+    columns = tuple(c.strip() for c in header["summed_by"].split(","))
+    if materialized != "table" or key is not None:
+        raise ModelGraphError(f"{path}: summed_by needs a table that is not also incremental")
+    if not all(re.fullmatch(r"[a-z_][a-z_0-9]*", c) for c in columns):
+        raise ModelGraphError(f"{path}: summed_by needs column names, not {header['summed_by']!r}")
+    return columns
+
+
 def discover_models(
     sql_dir: Path,
     provided: Iterable[str] | None = None,
@@ -215,12 +232,14 @@ def discover_models(
                 reads = read_names(sql, reader)
             except duckdb.Error as exc:
                 raise ModelGraphError(f"{path}: cannot tell which tables it reads: {exc}") from exc
-            key = _header(sql).get("incremental")
+            header = _header(sql)
+            key = header.get("incremental")
             if key is not None and (materialized != "table" or not re.fullmatch(r"[a-z_]+", key)):
                 raise ModelGraphError(
                     f"{path}: incremental needs a table and one column, not {key!r}"
                 )
-            models.append(Model(name, path, sql, materialized, frozenset(reads), key))
+            summed_by = _summed_by(path, header, materialized, key)
+            models.append(Model(name, path, sql, materialized, frozenset(reads), key, summed_by))
     finally:
         reader.close()
     return order_models(models, provided)
@@ -332,44 +351,66 @@ def run_models_incrementally(
     """Bring a copy of the published warehouse up to date with what `increment` adds.
 
     An incremental model replaces only the rows of the new keys, computed from its inputs'
-    rows of those keys; every other model is created again in full. The models an incremental
-    model reads that are not incremental themselves (the calendar, the name matches) may gain
-    rows but must keep every row they had: otherwise the rows kept would be stale, and this
-    raises NotIncremental.
+    rows of those keys; a summed model (`summed_by`) adds what the new keys' rows count and
+    takes away what their published rows counted; every other model is created again in full.
+    The models an incremental model reads that are not incremental themselves (the calendar,
+    the name matches) may gain rows but must keep every row they had, and those a summed model
+    reads must not change at all: otherwise the rows kept would be stale, and this raises
+    NotIncremental.
     """
     models = list(models)
     incremental = {m.name: m for m in models if m.incremental_key}
+    summed = {m.name: m for m in models if m.summed_by}
     # Fully qualified: inside a temporary view, `main.x` would name the view itself.
     db = _quote(con.execute("SELECT current_database()").fetchone()[0]) + ".main."
     relations = existing_relations(con)
     provided = [n for n in relations if n not in {m.name for m in models}]
     guarded = {r for m in incremental.values() for r in m.reads if r in relations}
     guarded -= set(incremental) | set(provided)
+    frozen = {r for m in summed.values() for r in m.reads} - set(incremental)
+    for model in summed.values():
+        if model.name not in relations or model.reads & set(provided):
+            raise NotIncremental(f"{model.name}: not in the published build, or reads a source")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _increment_keys AS SELECT DISTINCT key FROM "
         f"({increment.keys_sql})"
     )
-    for name in guarded:
+    for name in guarded | frozen:
         con.execute(f"CREATE TEMP TABLE {_quote('_before_' + name)} AS FROM {db}{_quote(name)}")
+    # What the published rows of the new keys counted, before they are replaced.
+    for name in {r for m in summed.values() for r in m.reads} & set(incremental):
+        key = incremental[name].incremental_key
+        con.execute(
+            f"CREATE TEMP TABLE {_quote('_published_' + name)} AS FROM {db}{_quote(name)} "
+            f"WHERE {key} IN (SELECT key FROM _increment_keys)"
+        )
     timings: dict[str, float] = {}
     for model in order_models(models, provided):
         started = time.perf_counter()
         try:
             if model.name in incremental:
                 _update_rows(con, model, incremental, db)
+            elif model.name in summed:
+                _update_sums(con, model, incremental, db)
             else:
                 _create(con, model, db + _quote(model.name))
         except duckdb.Error as exc:
             raise ModelError(f"{model.path}: {exc}") from exc
-        if model.name in guarded:
-            lost = con.execute(
-                f"SELECT count(*) FROM (FROM {_quote('_before_' + model.name)} "
-                f"EXCEPT ALL FROM {db}{_quote(model.name)})"
-            ).fetchone()[0]
-            if lost:
-                raise NotIncremental(f"{model.name}: {lost} row(s) of the published build changed")
+        if model.name in guarded | frozen:
+            _check_kept(con, model.name, db, both_ways=model.name in frozen)
         timings[model.name] = time.perf_counter() - started
     return timings
+
+
+def _check_kept(con: duckdb.DuckDBPyConnection, name: str, db: str, *, both_ways: bool) -> None:
+    before, after = _quote("_before_" + name), f"{db}{_quote(name)}"
+    lost = con.execute(f"SELECT count(*) FROM (FROM {before} EXCEPT ALL FROM {after})")
+    if lost.fetchone()[0]:
+        raise NotIncremental(f"{name}: row(s) of the published build changed")
+    if both_ways:
+        gained = con.execute(f"SELECT count(*) FROM (FROM {after} EXCEPT ALL FROM {before})")
+        if gained.fetchone()[0]:
+            raise NotIncremental(f"{name}: changed, and a summed model counts over it")
 
 
 def _create(con: duckdb.DuckDBPyConnection, model: Model, name: str) -> None:
@@ -399,6 +440,62 @@ def _update_rows(
     finally:
         for shadow in shadows:
             con.execute(f"DROP VIEW IF EXISTS temp.main.{_quote(shadow.name)}")
+
+
+def _update_sums(
+    con: duckdb.DuckDBPyConnection, model: Model, incremental: dict[str, Model], db: str
+) -> None:
+    # The model's own query over the new keys' rows, then over what those keys were in the
+    # published build: the table plus the first minus the second is the full build's table.
+    keyed = [incremental[r] for r in sorted(model.reads) if r in incremental]
+    keys = "(SELECT key FROM _increment_keys)"
+    sides = {
+        "_summed_new": {
+            m.name: f"{db}{_quote(m.name)} WHERE {m.incremental_key} IN {keys}" for m in keyed
+        },
+        "_summed_old": {m.name: _quote("_published_" + m.name) for m in keyed},
+    }
+    for result, sources in sides.items():
+        for name, source in sources.items():
+            con.execute(f"CREATE TEMP VIEW {_quote(name)} AS FROM {source}")
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {result} AS\n{_statement_body(model.sql)}")
+        finally:
+            for name in sources:
+                con.execute(f"DROP VIEW IF EXISTS temp.main.{_quote(name)}")
+    table = f"{db}{_quote(model.name)}"
+    columns = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_catalog = current_database() AND table_schema = 'main' "
+        "AND table_name = ? ORDER BY ordinal_position",
+        [model.name],
+    ).fetchall()
+    groups = [_quote(c) for c in model.summed_by]
+    measures = [(_quote(c), t) for c, t in columns if c not in model.summed_by]
+    if len(groups) + len(measures) != len(columns) or not measures:
+        raise ModelGraphError(f"{model.path}: summed_by must name some, not all, of its columns")
+    signed = ", ".join(groups + [f"-{c} AS {c}" for c, _ in measures])
+    selected = ", ".join(
+        c if (c, t) not in measures else f"CAST(sum({c}) AS {t}) AS {c}"
+        for c, t in ((_quote(c), t) for c, t in columns)
+    )
+    # A group whose counts all come to zero has no case left: a full build has no row for it.
+    nonzero = " OR ".join(f"sum({c}) <> 0" for c, _ in measures)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _summed AS
+        SELECT {selected}
+        FROM (
+            FROM {table}
+            UNION ALL BY NAME FROM _summed_new
+            UNION ALL BY NAME SELECT {signed} FROM _summed_old
+        )
+        GROUP BY {", ".join(groups)}
+        HAVING {nonzero}
+        """
+    )
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS FROM _summed")
+    con.execute("DROP TABLE _summed; DROP TABLE _summed_new; DROP TABLE _summed_old")
 
 
 def _severity(path: Path, sql: str) -> str:

@@ -1,3 +1,4 @@
+-- summed_by: unit_code, unit_name, sector, reason, day
 -- The case events that move the Biểu 06 counts (docs/spec.md §5), per unit × sector × late-list
 -- reason × day: int_cases__period_counts sums these days into periods, so that no case is
 -- paired with the periods it is alive in and the cost of the periods does not grow with the

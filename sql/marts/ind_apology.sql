@@ -3,35 +3,18 @@
 -- apology_in_time: dated at least one day before the deadline (Decree 61/2018 Art. 19(9));
 -- rescheduled_more_than_once: the late-case lists show the return date moved twice or more
 -- (Art. 19(9) allows once). Both rates are over late_cases.
--- The cases are counted per unit and day first, so that only those daily counts meet the
--- periods (each day lies in one month, one quarter and one year).
+-- The periods sum int_cases__late_daily's counts per unit and day.
 with
 
-late_cases as (
+daily as (
 
-    select * from int_cases__late
+    select * from int_cases__late_daily
 
 ),
 
 periods as (
 
     select * from int_periods
-
-),
-
-daily as (
-
-    select
-        unit_code,
-        unit_name,
-        ended_date,
-        count(*) as late_cases,
-        count(*) filter (where has_apology) as with_apology,
-        count(*) filter (where is_apology_in_time) as apology_in_time,
-        count(*) filter (where reschedules > 1) as rescheduled_more_than_once
-    from late_cases
-    where ended_date is not null
-    group by unit_code, unit_name, ended_date
 
 ),
 

@@ -20,6 +20,8 @@ STAGES = [
     "publish",
     "cchc run, cold",
     "cchc run, one new month",
+    "cchc run, nothing new (server)",
+    "cchc run, nothing new (temporary server)",
     "peer: pandas script",
 ]
 
@@ -45,7 +47,9 @@ def test_bench_prints_every_stage_with_its_rows(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     table = out.read_text(encoding="utf-8")
     assert table.strip() == done.stdout.strip()
-    rows = [line.split("|")[1:-1] for line in table.splitlines() if line.startswith("| csv")]
+    # The title, the stages; the fixed cost's title and table; the targets' title and table.
+    _, stages, _, fixed, _, targets = table.split("\n\n")
+    rows = [line.split("|")[1:-1] for line in stages.splitlines() if line.startswith("| csv")]
     assert [r[1].strip() for r in rows] == STAGES
     for cells in rows:
         seconds, cpu, count = (c.strip() for c in cells[2:5])
@@ -62,3 +66,19 @@ def test_bench_prints_every_stage_with_its_rows(tmp_path: Path) -> None:
             "SELECT count(DISTINCT period) FROM rpt_bieu06 WHERE period_type = 'month'"
         ).fetchone()[0]
     assert months == 12 * YEARS + 1
+    # The fixed cost: each run's start to its first read and its publish to its exit are parts
+    # of its whole time; the temporary server's cost is the difference of the two quiet runs.
+    fixed_rows = [line.split("|")[1:-1] for line in fixed.splitlines() if line.startswith("| csv")]
+    for cells in fixed_rows[:4]:
+        first, after, whole = (float(c) for c in cells[2:5])
+        assert 0 < first < whole and 0 < after < whole and first + after < whole
+    quiet, temporary = (float(fixed_rows[i][4]) for i in (2, 3))
+    assert fixed_rows[4][1].strip() == "what the temporary server costs a run"
+    assert float(fixed_rows[4][4]) == pytest.approx(temporary - quiet, abs=0.11)
+    # Every target with its ratio, and a verdict; the 10M build is named as not measured here.
+    verdicts = [line.split("|")[1:-1] for line in targets.splitlines()[2:]]
+    assert len(verdicts) == 6
+    # The CSV targets have a verdict; the .xlsx ones and the 10M ones were not measured.
+    judged = [v[2].strip() for v in verdicts if v[2].strip() != "–"]
+    assert len(judged) == 3 and set(judged) <= {"met", "not met"}
+    assert "not measured" in verdicts[-1][1]
