@@ -258,6 +258,10 @@ def build_table(
         return q.channels(cur, sel)
     if name == "documents":
         return q.documents(cur, sel)
+    if name == "required-share":
+        return q.required_share(cur, sel)
+    if name == "required-missing":
+        return q.required_missing(cur, sel)
     if name == "cases":
         if drill is None:
             raise ValueError("chưa chọn số liệu để xem hồ sơ")
@@ -387,6 +391,22 @@ def register(app: Dash, warehouse: q.Warehouse) -> None:
         with warehouse.cursor() as cur:
             view = resolve(cur, *filters)
             return ui.data_table(q.documents(cur, view.sel), "documents")
+
+    @app.callback(
+        Output("required-share-table", "children"),
+        Output("required-missing-table", "children"),
+        *FILTERS,
+    )
+    @_safe(None)
+    def show_required(*filters: Any) -> tuple[Any, Any]:
+        with warehouse.cursor() as cur:
+            view = resolve(cur, *filters)
+            share = q.required_share(cur, view.sel)
+            missing = q.required_missing(cur, view.sel)
+        return (
+            ui.data_table(share, "required-share"),
+            ui.data_table(missing, "required-missing", unit_links=True),
+        )
 
     @app.callback(
         Output("tabs", "value"),

@@ -41,6 +41,8 @@ DOWNLOADS = (
     "uptake",
     "channels",
     "documents",
+    "required-share",
+    "required-missing",
     "cases",
     "trend",
     "dq-files",
@@ -68,7 +70,9 @@ GROUPING_OPTIONS = [
     {"label": "Theo đơn vị và lĩnh vực", "value": "unit_sector"},
 ]
 # Text columns given room on the page, so that long names wrap less.
-WIDE_COLUMNS = {"unit_name", "procedure_name", "reason", "message", "name", "file", "sector"}
+WIDE_COLUMNS = {
+    "unit_name", "procedure_name", "reason", "message", "name", "file", "sector", "label",
+}  # fmt: skip
 LEVEL_LABELS = {"tỉnh": "Cấp tỉnh", "huyện": "Cấp huyện", "xã": "Cấp xã"}
 
 CSS = """
@@ -539,6 +543,27 @@ def page(
                 ),
             ),
             _tab(
+                "Văn bản bắt buộc",
+                "required",
+                [
+                    *_block(
+                        "Đơn vị đã ban hành kế hoạch, báo cáo theo yêu cầu, theo cấp",
+                        "required-share",
+                        "required-share-table",
+                        "Theo danh mục văn bản phải ban hành của năm đang chọn (tệp "
+                        "reference/van_ban_bat_buoc… trong thư mục dữ liệu): một văn bản được "
+                        "tính là đã ban hành khi sổ văn bản đi của đơn vị có văn bản đúng loại, "
+                        "ban hành trong thời gian quy định và có trích yếu chứa đủ các cụm từ "
+                        "khóa.",
+                    ),
+                    *_block(
+                        "Đơn vị chưa ban hành hoặc ban hành sau hạn",
+                        "required-missing",
+                        "required-missing-table",
+                    ),
+                ],
+            ),
+            _tab(
                 "Hồ sơ chi tiết",
                 "cases",
                 [
@@ -577,7 +602,8 @@ def page(
                         "dq-rejects",
                         "dq-rejects-table",
                         "Chi tiết từng dòng (tệp, trang tính, số dòng) nằm trong bảng "
-                        "dq_rejects của kho dữ liệu và tệp processed/exports/dq_rejects.csv.",
+                        "dq_rejects của kho dữ liệu và các tệp "
+                        "processed/exports/dq_rejects.source=<nguồn>.csv.",
                     ),
                     *_block(
                         "Tên chưa khớp danh mục",

@@ -69,6 +69,11 @@ VALUE_LABELS: dict[str, dict[Any, str]] = {
     "severity": {"error": "Loại bỏ dòng", "warning": "Cảnh báo"},
     "kind": {"unit": "Đơn vị", "sector": "Lĩnh vực", "case": "Mã hồ sơ"},
     "has_activity": {True: "Có", False: "Không"},
+    "required_status": {
+        "missing": "Chưa ban hành",
+        "late": "Ban hành sau hạn",
+        "on_time": "Đã ban hành",
+    },
 }
 
 # Labels of the columns the dashboard computes, which no mart has.
@@ -91,6 +96,7 @@ EXTRA_LABELS = {
     "e_signed_rate": "Tỷ lệ ký số",
     "e_issued_rate": "Tỷ lệ phát hành điện tử",
     "month": "Tháng",
+    "required_status": "Tình trạng",
 }
 
 
@@ -653,6 +659,70 @@ def documents(cur: duckdb.DuckDBPyConnection, sel: Selection) -> Table:
     total["e_issued_rate"] = ratio(total["docs_e_issued"], eligible)
     table.total = total
     return table
+
+
+# --------------------------------------------------------------------------------------------
+# Required plans and reports (docs/spec.md §9)
+# --------------------------------------------------------------------------------------------
+
+# The required documents of the selected period's year: a quarter or a month shows its year's.
+_REQUIRED_ORDER = (
+    "deadline NULLS LAST, label, "
+    "CASE unit_level WHEN 'tỉnh' THEN 1 WHEN 'huyện' THEN 2 WHEN 'xã' THEN 3 ELSE 4 END"
+)
+
+
+def _required_params(sel: Selection) -> dict[str, Any]:
+    return {**sel.params(), "year": sel.period.start.year}
+
+
+def required_share(cur: duckdb.DuckDBPyConnection, sel: Selection) -> Table:
+    """Per required document and level, the units of the selection that issued it.
+
+    Counted from ind_required_documents (not read from ind_required_documents_share) so that
+    the unit filter applies; the share is computed from the counts.
+    """
+    _need(cur, "ind_required_documents")
+    return _table(
+        cur,
+        "van_ban_bat_buoc_ty_le",
+        f"Đơn vị đã ban hành văn bản theo yêu cầu — năm {sel.period.start.year}",
+        "ind_required_documents_share",
+        f"""
+        SELECT label, deadline, unit_level,
+            count(*) AS units_required,
+            count(*) FILTER (WHERE is_issued) AS units_issued,
+            count(*) FILTER (WHERE is_late) AS units_issued_late,
+            count(*) FILTER (WHERE NOT is_issued) AS units_not_issued,
+            count(*) FILTER (WHERE is_issued) / nullif(count(*), 0)::DOUBLE AS issued_rate
+        FROM ind_required_documents
+        WHERE year = $year AND {UNIT_FILTER}
+        GROUP BY label, deadline, unit_level
+        ORDER BY {_REQUIRED_ORDER}
+        """,
+        _required_params(sel),
+    )
+
+
+def required_missing(cur: duckdb.DuckDBPyConnection, sel: Selection) -> Table:
+    """The units of the selection that have not issued a required document, or issued it late."""
+    _need(cur, "ind_required_documents")
+    return _table(
+        cur,
+        "van_ban_bat_buoc_chua_ban_hanh",
+        f"Đơn vị chưa ban hành hoặc ban hành sau hạn — năm {sel.period.start.year}",
+        "ind_required_documents",
+        f"""
+        SELECT label, deadline, unit_code, unit_name, unit_level,
+            CASE WHEN NOT is_issued THEN 'missing' WHEN is_late THEN 'late' ELSE 'on_time' END
+                AS required_status,
+            doc_number, issued_on
+        FROM ind_required_documents
+        WHERE year = $year AND {UNIT_FILTER} AND (NOT is_issued OR is_late)
+        ORDER BY {_REQUIRED_ORDER}, is_issued, unit_code
+        """,
+        _required_params(sel),
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ total row for the whole province (or the chosen units), then one block per unit 
 (I, II, …) and one row per sector (1, 2, …). Totals are formulas carrying their values, so the
 sheet stays right when an analyst corrects a cell and a reader that does not calculate still
 sees the numbers. Sheet «Hồ sơ quá hạn»: every case resolved late in the period or pending and
-overdue at its end, from fct_filings.
+overdue at its end, from fct_filings. Sheet «Văn bản bắt buộc», when the warehouse has the
+required documents of the period's year: every unit that must issue each of them, whether it
+did, by the deadline, and the document (ind_required_documents, docs/spec.md §9).
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from flows.ingest.text import name_key
 from flows.report.charts import NO_SECTOR
-from flows.report.content import scope_text
+from flows.report.content import level_name, scope_text
 from flows.report.data import BIEU06_COLUMNS, ReportData, unit_key
 from flows.report.numbers import fmt_date, fmt_int
 
 FONT = "Times New Roman"
 SHEET = "Biểu 06"
 CASES_SHEET = "Hồ sơ quá hạn"
+REQUIRED_SHEET = "Văn bản bắt buộc"
 FORM = "Biểu số 06/VPCP/KSTT"
 TITLE = (
     "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI CƠ QUAN, ĐƠN VỊ "
@@ -115,6 +118,7 @@ class _Formats:
         self.cell_center = fmt(border=1, align="center", valign="top")
         self.date = fmt(border=1, num_format="dd/mm/yyyy hh:mm", align="center", valign="top")
         self.int_cell = fmt(border=1, num_format="#,##0", valign="top")
+        self.day = fmt(border=1, num_format="dd/mm/yyyy", align="center", valign="top")
 
 
 def write_bieu06(data: ReportData, target: Path) -> Path:
@@ -124,6 +128,8 @@ def write_bieu06(data: ReportData, target: Path) -> Path:
     formats = _Formats(book)
     _form_sheet(book, formats, data)
     _cases_sheet(book, formats, data)
+    if data.required is not None:
+        _required_sheet(book, formats, data)
     book.close()
     return target
 
@@ -374,3 +380,71 @@ def _cases_sheet(book: xlsxwriter.Workbook, f: _Formats, data: ReportData) -> No
             "không có trong danh sách.",
             f.note,
         )  # fmt: skip
+
+
+REQUIRED_COLUMNS = [
+    ("STT", 6),
+    ("Văn bản phải ban hành", 40),
+    ("Hạn ban hành", 12),
+    ("Mã đơn vị", 16),
+    ("Đơn vị", 32),
+    ("Cấp", 11),
+    ("Tình trạng", 17),
+    ("Số, ký hiệu", 16),
+    ("Ngày ban hành", 12),
+    ("Số văn bản khớp", 10),
+]
+
+
+def _required_status(row: Any) -> str:
+    if not row.is_issued:
+        return "Chưa ban hành"
+    return "Ban hành sau hạn" if row.is_late else "Đã ban hành"
+
+
+def _required_sheet(book: xlsxwriter.Workbook, f: _Formats, data: ReportData) -> None:
+    ws = book.add_worksheet(REQUIRED_SHEET)
+    last_col = len(REQUIRED_COLUMNS) - 1
+    for col, (_, width) in enumerate(REQUIRED_COLUMNS):
+        ws.set_column(col, col, width)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    year = data.period.start.year
+    ws.merge_range(
+        0, 0, 0, last_col, f"TÌNH HÌNH BAN HÀNH KẾ HOẠCH, BÁO CÁO THEO YÊU CẦU NĂM {year}", f.title
+    )
+    ws.merge_range(
+        1, 0, 1, last_col,
+        "Theo danh mục văn bản phải ban hành và sổ văn bản đi của các đơn vị: mỗi đơn vị phải "
+        "ban hành một dòng; văn bản nêu là văn bản sớm nhất đáp ứng yêu cầu",
+        f.italic_center,
+    )  # fmt: skip
+    header_row = 3
+    for col, (text, _) in enumerate(REQUIRED_COLUMNS):
+        ws.write(header_row, col, text, f.header)
+    ws.set_row(header_row, 32)
+    ws.repeat_rows(header_row)
+    assert data.required is not None
+    row = header_row + 1
+    for stt, item in enumerate(data.required.itertuples(index=False), start=1):
+        ws.write_number(row, 0, stt, f.cell_center)
+        ws.write_string(row, 1, item.label, f.cell)
+        _write_day(ws, row, 2, item.deadline, f.day)
+        texts = [item.unit_code, item.unit_name, level_name(item.unit_level)]
+        texts += [_required_status(item), item.doc_number if item.is_issued else ""]
+        for col, text in enumerate(texts, start=3):
+            ws.write_string(row, col, text, f.cell)
+        _fit_row(ws, row, [(item.label, 40), (item.unit_name, 32)])
+        _write_day(ws, row, 8, item.issued_on, f.day)
+        ws.write_number(row, 9, int(item.documents_matched), f.int_cell)
+        row += 1
+    ws.autofilter(header_row, 0, row - 1, last_col)
+    ws.freeze_panes(header_row + 1, 2)
+
+
+def _write_day(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
+    if value is None or pd.isna(value):
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_datetime(row, col, datetime(value.year, value.month, value.day), fmt)

@@ -137,6 +137,8 @@ def build_document(
     ]
     if data.documents is not None:
         sections.append(_section_documents(data, charts, numbering))
+    if data.required is not None:
+        sections.append(_section_required(data, numbering))
     for number, section in enumerate(sections, start=1):
         section.heading = f"{number}. {section.heading}"
     return Document(
@@ -584,6 +586,119 @@ def _section_documents(
     return section
 
 
+# ---------------------------------------------------------------------------------------------
+# 6. Required plans and reports
+# ---------------------------------------------------------------------------------------------
+
+
+def required_items(frame: pd.DataFrame) -> list[tuple[str, object, pd.DataFrame]]:
+    """(label, deadline or None, the item's rows) in the order of ind_required_documents."""
+    items = []
+    for label in dict.fromkeys(frame["label"]):
+        rows = frame[frame["label"] == label].reset_index(drop=True)
+        items.append((label, rows["deadline"].iloc[0], rows))
+    return items
+
+
+def level_name(level: object) -> str:
+    """`Cấp tỉnh`, `Cấp huyện`, `Cấp xã`; the registry's own word otherwise."""
+    if isinstance(level, str) and level in _LEVELS:
+        return _LEVELS[level].capitalize()
+    return level if isinstance(level, str) and level else "Chưa rõ cấp"
+
+
+def _required_counts(rows: pd.DataFrame) -> list[str]:
+    required = len(rows)
+    issued = int(rows["is_issued"].sum())
+    return [
+        fmt_int(required),
+        fmt_int(issued),
+        fmt_int(int(rows["is_late"].sum())),
+        fmt_int(required - issued),
+        fmt_pct(ratio(issued, required)),
+    ]
+
+
+def _section_required(data: ReportData, numbering: _Numbering) -> Section:
+    section = Section("Ban hành kế hoạch, báo cáo theo yêu cầu")
+    assert data.required is not None
+    items = required_items(data.required)
+    year = data.period.start.year
+    section.items.append(
+        f"Theo danh mục văn bản phải ban hành năm {year} ({fmt_int(len(items))} văn bản), một "
+        "văn bản được tính là đã ban hành khi sổ văn bản đi của đơn vị có văn bản đúng loại, "
+        "ban hành trong thời gian quy định và có trích yếu chứa đủ các cụm từ khóa của danh "
+        f"mục. Bảng {numbering.tables + 1} tổng hợp số đơn vị đã ban hành theo từng văn bản và "
+        "theo cấp."
+    )
+    rows: list[list[str]] = []
+    bold: set[int] = set()
+    for label, _, item_rows in items:
+        levels = list(dict.fromkeys(item_rows["unit_level"]))
+        for i, level in enumerate(levels):
+            at_level = item_rows[item_rows["unit_level"] == level]
+            rows.append([label if i == 0 else "", level_name(level), *_required_counts(at_level)])
+        if len(levels) > 1:
+            bold.add(len(rows))
+            rows.append(["", "Cộng", *_required_counts(item_rows)])
+    section.items.append(
+        numbering.table(
+            "Số đơn vị đã ban hành kế hoạch, báo cáo theo yêu cầu",
+            ["Văn bản", "Cấp", "Phải ban hành", "Đã ban hành", "Sau hạn", "Chưa ban hành",
+             "Tỷ lệ đã ban hành"],
+            rows,
+            align=[LEFT, LEFT] + [RIGHT] * 5,
+            widths_cm=[5.5, 1.8, 1.7, 1.7, 1.5, 1.8, 2.0],
+            bold_rows=bold,
+        )
+    )  # fmt: skip
+    for label, deadline, item_rows in items:
+        section.items.append(_required_text(label, deadline, item_rows))
+        missing = item_rows[~item_rows["is_issued"].astype(bool)]
+        if missing.empty:
+            continue
+        section.items.append(
+            numbering.table(
+                f"Các đơn vị chưa ban hành {label}",
+                ["STT", "Đơn vị", "Mã đơn vị", "Cấp"],
+                [
+                    [str(i), r.unit_name, r.unit_code, level_name(r.unit_level)]
+                    for i, r in enumerate(missing.itertuples(), start=1)
+                ],
+                align=[RIGHT, LEFT, LEFT, LEFT],
+                widths_cm=[1.2, 8.8, 3.5, 2.5],
+            )
+        )
+    return section
+
+
+def _required_text(label: str, deadline: object, rows: pd.DataFrame) -> str:
+    """`<label> (hạn …): 57/100 đơn vị đã ban hành (57,0%), trong đó … sau hạn: …; …`."""
+    issued = rows[rows["is_issued"].astype(bool)]
+    late = rows[rows["is_late"].astype(bool)]
+    missing = rows[~rows["is_issued"].astype(bool)]
+    text = label + (f" (hạn ban hành {fmt_date(deadline)})" if deadline is not None else "")
+    text += (
+        f": {fmt_int(len(issued))}/{fmt_int(len(rows))} đơn vị đã ban hành "
+        f"({fmt_pct(ratio(len(issued), len(rows)))})"
+    )
+    if deadline is not None and len(late):
+        named = [
+            f"{r.unit_name} (số {r.doc_number} ngày {fmt_date(r.issued_on)})"
+            for r in late.itertuples()
+        ]
+        text += f", trong đó {fmt_int(len(late))} đơn vị ban hành sau hạn: {_names(named)}"
+    elif deadline is not None and len(issued):
+        text += ", đều đúng hạn"
+    text += "."
+    if len(missing):
+        names = _names(list(missing["unit_name"]))
+        text += f" {fmt_int(len(missing))} đơn vị chưa ban hành: {names}."
+    else:
+        text += " Không có đơn vị nào chưa ban hành."
+    return text
+
+
 def _notes(data: ReportData) -> list[str]:
     notes = [
         "Số liệu được tính tự động từ dữ liệu xuất từ hệ thống một cửa điện tử (iGate) theo "
@@ -595,6 +710,14 @@ def _notes(data: ReportData) -> list[str]:
         notes.append(
             f"Kỳ báo cáo cuối cùng kết thúc ở ngày có số liệu mới nhất ({fmt_date(data.as_of)}), "
             "nên không hồ sơ nào bị tính quá hạn khi chưa đến hạn lúc xuất dữ liệu."
+        )
+    if data.required is not None:
+        notes.append(
+            "Văn bản phải ban hành được đối chiếu với sổ văn bản đi theo tên đơn vị ban hành, "
+            "loại văn bản, ngày ban hành và các cụm từ khóa trong trích yếu (không phân biệt "
+            "hoa thường, dấu); văn bản của đơn vị có tên chưa khớp danh mục đơn vị không được "
+            "tính. Danh sách từng đơn vị, số và ngày văn bản ở trang «Văn bản bắt buộc» của tệp "
+            f"bieu06_{data.period.period}.xlsx."
         )
     if data.rows_rejected or data.unmatched_units:
         parts = []

@@ -1,8 +1,9 @@
 """What the report reads from the published warehouse, for one period and a set of units.
 
 Every query runs on a read-only connection. An optional table (`ind_documents`,
-`ind_igate_uptake`) is read only when it exists with the columns the contract gives it;
-otherwise its part of the report is left out and the reason recorded in `omitted`.
+`ind_igate_uptake`, `ind_required_documents`) is read only when it exists with the columns the
+contract gives it; otherwise its part of the report is left out and the reason recorded in
+`omitted`.
 """
 
 from __future__ import annotations
@@ -40,6 +41,20 @@ UPTAKE_COLUMNS = (
     "procedures_assigned",
     "procedures_with_files",
     "has_activity",
+)
+# ind_required_documents (docs/spec.md §9): one row per required document × unit.
+REQUIRED_COLUMNS = (
+    "year",
+    "label",
+    "deadline",
+    "unit_code",
+    "unit_name",
+    "unit_level",
+    "is_issued",
+    "doc_number",
+    "issued_on",
+    "is_late",
+    "documents_matched",
 )
 PERIOD_COLUMNS = ("period_type", "period", "period_start", "period_end")
 UNIT_COLUMNS = ("unit_code", "unit_name")
@@ -105,6 +120,8 @@ class ReportData:
     uptake_monthly: pd.DataFrame | None = None  # its month rows, as `monthly`
     documents: pd.DataFrame | None = None  # ind_documents rows of the period
     documents_as_of: date | None = None
+    # ind_required_documents rows of the period's year, in the mart's order (None: no table)
+    required: pd.DataFrame | None = None
     rows_rejected: int | None = None
     unmatched_units: int | None = None
     omitted: list[str] = field(default_factory=list)  # parts left out, and why (Vietnamese)
@@ -287,6 +304,8 @@ def _load(
             [period.period_type],
         ).fetchone()[0]
 
+    required = _required(con, period, keys, omitted)
+
     as_of = None
     if _has(con, "dim_as_of", ("as_of",)):
         as_of = con.execute("SELECT max(as_of) FROM dim_as_of").fetchone()[0]
@@ -329,10 +348,43 @@ def _load(
         uptake_monthly=uptake_monthly,
         documents=documents,
         documents_as_of=documents_as_of,
+        required=required,
         rows_rejected=rows_rejected,
         unmatched_units=unmatched_units,
         omitted=omitted,
     )
+
+
+def _required(
+    con: duckdb.DuckDBPyConnection, period: Period, keys: set[str] | None, omitted: list[str]
+) -> pd.DataFrame | None:
+    """The required documents of the period's year and the units that must issue them."""
+    year = period.start.year
+    if not _has(con, "ind_required_documents", REQUIRED_COLUMNS):
+        omitted.append(
+            "Ban hành kế hoạch, báo cáo theo yêu cầu: kho dữ liệu chưa có bảng "
+            "ind_required_documents."
+        )
+        return None
+    frame = _restrict(
+        con.execute(
+            "SELECT * FROM ind_required_documents WHERE year = ? ORDER BY deadline NULLS LAST, "
+            "label, CASE unit_level WHEN 'tỉnh' THEN 1 WHEN 'huyện' THEN 2 WHEN 'xã' THEN 3 "
+            "ELSE 4 END, unit_code",
+            [year],
+        ).df(),
+        keys,
+    )
+    if frame.empty:
+        omitted.append(
+            f"Ban hành kế hoạch, báo cáo theo yêu cầu: danh mục văn bản phải ban hành "
+            f"(reference/van_ban_bat_buoc…) không có văn bản nào của năm {year}"
+            + (" cho các đơn vị đã chọn." if keys is not None else ".")
+        )
+        return None
+    for column in ("deadline", "issued_on"):
+        frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
+    return frame
 
 
 def _late_cases(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:

@@ -6,7 +6,8 @@ the quirks of docs/spec.md §2 and §3.1, spread over files, and the situation o
 inspection report (seed 000): land cases often late, few online and postal files, most
 departments and communes without any file on iGate. Then the other sources of the same
 province-year, built on those cases: document registers, postal items, late-case lists and the
-units' own Biểu 06 reports.
+units' own Biểu 06 reports; and the list of the plans every unit must issue, which the
+registers fulfil or miss (docs/spec.md §9).
 
 The modules, each using only ones before it: `registry` (who exists: units, procedures,
 holidays), `cases` (the random province-year of cases), `writers` (files and their encodings),
@@ -31,7 +32,7 @@ from datetime import date
 from pathlib import Path
 
 from flows.sample.cases import generate_cases, headline_figures
-from flows.sample.documents import write_documents
+from flows.sample.documents import required_documents_list, write_documents
 from flows.sample.igate import NO_STATUS_UNITS, write_igate
 from flows.sample.late import write_late
 from flows.sample.postal import write_postal
@@ -131,7 +132,7 @@ def _write_sample(
     check_unique_names(units)
     ref = raw / "reference"
     ref.mkdir(parents=True, exist_ok=True)
-    lists = reference_lists(units)
+    lists = [*reference_lists(units), required_documents_list()]
     for name, headers, rows in lists:
         write_list(ref / name, headers, rows)
 

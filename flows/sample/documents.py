@@ -4,7 +4,10 @@ The province's shared register (one sheet a month) and one register per district
 issuing unit; one district's old system writes a single Windows-1258 CSV), with the situation
 of the 2020 inspection (docs/spec.md §3.2): departments mostly sign outgoing documents
 digitally, districts less, several communes never; a few classified documents, some published
-late, and a few rows the pipeline must reject.
+late, and a few rows the pipeline must reject. Beside them, the plans every unit must issue
+(the list `reference/van_ban_bat_buoc.xlsx`, docs/spec.md §9): each unit has issued them on
+time, late, outside the window, under the wrong type, with an abstract missing a phrase, or
+not at all.
 
 Deterministic: every draw comes from `random.Random` seeded with the sample's seed and the
 issuer.
@@ -26,6 +29,7 @@ from flows.sample.registry import (
     LAST_DAY,
     PROVINCE_UNIT,
     Calendar,
+    ReferenceList,
     Unit,
     ucode,
 )
@@ -110,6 +114,89 @@ _UNLISTED_OFFICES = {1: "Phòng Văn hóa và Thông tin", 4: "Phòng Nội vụ
 _SECRET_ISSUERS = {ucode(0), ucode(1), ucode(16), ucode(17)}
 
 
+# --------------------------------------------------------------------------------------------
+# The documents every unit must issue (reference/van_ban_bat_buoc.xlsx, docs/spec.md §9)
+# --------------------------------------------------------------------------------------------
+
+REQUIRED_HEADERS = ("Năm", "Nội dung", "Loại văn bản", "Từ khóa", "Cấp", "Từ ngày", "Đến ngày",
+                    "Hạn")  # fmt: skip
+REQUIRED_FILE = "van_ban_bat_buoc.xlsx"
+
+
+@dataclass(frozen=True)
+class RequiredItem:
+    key: str  # the generator's name for it
+    label: str
+    keywords: str
+    levels: tuple[str, ...]  # empty: every level
+    window_start: date | None
+    window_end: date | None
+    deadline: date
+
+    @property
+    def window(self) -> tuple[date, date]:
+        return self.window_start or date(2020, 1, 1), self.window_end or date(2020, 12, 31)
+
+
+# The inspection's two plans of 2020: the year's administrative-reform plan, from every unit by
+# the end of January (a plan drawn up in December counts), and the plan for the model
+# "Chính quyền, công sở thân thiện và trách nhiệm", from the province's and districts' units by
+# the end of March, no later than September.
+REQUIRED_ITEMS = (
+    RequiredItem(
+        "cchc_plan",
+        "Kế hoạch cải cách hành chính năm 2020",
+        "Kế hoạch cải cách hành chính; năm 2020",
+        (),
+        date(2019, 12, 1),
+        None,
+        date(2020, 1, 31),
+    ),
+    RequiredItem(
+        "friendly_office_plan",
+        "Kế hoạch thực hiện mô hình “Chính quyền, công sở thân thiện và trách nhiệm” năm 2020",
+        "Chính quyền, công sở thân thiện và trách nhiệm; năm 2020",
+        ("tỉnh", "huyện"),
+        None,
+        date(2020, 9, 30),
+        date(2020, 3, 31),
+    ),
+)
+_PLAN_TYPE = "Kế hoạch"
+
+# What a unit did about an item: (outcome, weight) per item, communes by their own table (they
+# miss more). Every outcome but on_time and late leaves the item not issued: no document, or
+# one that misses it in one way.
+_OUTCOMES: dict[str, tuple[tuple[str, float], ...]] = {
+    "cchc_plan": (
+        ("on_time", 0.55), ("late", 0.13), ("wrong_type", 0.08), ("missing_phrase", 0.07),
+        ("none", 0.17),
+    ),
+    "friendly_office_plan": (
+        ("on_time", 0.45), ("late", 0.15), ("outside_window", 0.1), ("missing_phrase", 0.08),
+        ("none", 0.22),
+    ),
+}  # fmt: skip
+_COMMUNE_OUTCOMES = (
+    ("on_time", 0.4), ("late", 0.15), ("wrong_type", 0.1), ("missing_phrase", 0.05),
+    ("none", 0.3),
+)  # fmt: skip
+
+
+def required_documents_list() -> ReferenceList:
+    """reference/van_ban_bat_buoc.xlsx: one row per required document."""
+    rows: list[list[Any]] = [
+        [2020, item.label, _PLAN_TYPE, item.keywords, ";".join(item.levels), item.window_start,
+         item.window_end, item.deadline]
+        for item in REQUIRED_ITEMS
+    ]  # fmt: skip
+    return REQUIRED_FILE, REQUIRED_HEADERS, rows
+
+
+def _is_required(item: RequiredItem, unit: Unit | None) -> bool:
+    return unit is not None and (not item.levels or unit.level in item.levels)
+
+
 @dataclass
 class _Doc:
     issuer: str  # unit code, or the unlisted office's name
@@ -126,6 +213,7 @@ class _Doc:
     published: date | None
     bad: bool = False
     late: bool = False  # published after the next working day
+    fulfils: str = ""  # the key of the required document it fulfils, if any
 
 
 def _initials(words: Sequence[str]) -> str:
@@ -300,6 +388,105 @@ def _issue_documents(
                 doc.number = None
             else:
                 doc.published = doc.issued - timedelta(days=rng.randint(1, 5))
+    # Drawn from their own generator and numbered after the others, so that the documents
+    # above are the same with or without them.
+    docs += _required_documents(issuer, unit, name, abbr, signer, share, len(docs), cal, seed)
+    return docs
+
+
+def _required_documents(
+    issuer: str,
+    unit: Unit | None,
+    name: str,
+    abbr: str,
+    signer: str,
+    share: float,
+    numbered: int,
+    cal: Calendar,
+    seed: int,
+) -> list[_Doc]:
+    """The issuer's documents about the required plans: fulfilling or missing each one.
+
+    An office outside the registry issues the year's plan on time: its document fulfils
+    nothing, its unit being unmatched.
+    """
+    rng = random.Random(f"{seed}/required/{issuer}")
+    docs: list[_Doc] = []
+
+    def add(day: date, kind: str, summary: str, fulfils: str = "") -> None:
+        number = {"Kế hoạch": "{n}/KH-{a}", "Quyết định": "{n}/QĐ-{a}"}.get(kind, "{n}/{a}-VP")
+        if rng.random() < 0.1:
+            summary = summary.upper()
+        elif rng.random() < 0.1:
+            summary = summary.replace("hoạch", "họach")  # the old tone placement
+        signed = rng.random() < share
+        e_issued = signed and rng.random() < 0.95
+        form = "Điện tử" if e_issued else "Bản giấy"
+        published = day if rng.random() < 0.85 else cal.after(day, rng.choice((1, 1, 3)))
+        if published > LAST_DAY:
+            published = LAST_DAY
+        docs.append(
+            _Doc(
+                issuer=issuer,
+                name=name,
+                number=number.format(n=numbered + len(docs) + 1, a=abbr),
+                issued=day,
+                kind=kind,
+                summary=summary,
+                signer=signer,
+                secret="",
+                e_signed=signed,
+                e_issued=e_issued,
+                form=form,
+                published=published,
+                late=published > cal.after(day, 1),
+                fulfils=fulfils,
+            )
+        )
+
+    def day_in(start: date, end: date) -> date:
+        return rng.choice(cal.working_days(max(start, date(2020, 1, 2)), min(end, LAST_DAY)))
+
+    for item in REQUIRED_ITEMS:
+        if unit is None:
+            if item.key == "cchc_plan":
+                add(day_in(date(2020, 1, 2), item.deadline), _PLAN_TYPE, item.label)
+            continue
+        if not _is_required(item, unit):
+            continue
+        table = _COMMUNE_OUTCOMES if unit.level == "xã" else _OUTCOMES[item.key]
+        outcome = rng.choices([o for o, _ in table], weights=[w for _, w in table])[0]
+        start, end = item.window
+        own = f"{item.label} của {name}" if rng.random() < 0.5 else item.label
+        if outcome == "on_time":
+            add(day_in(start, item.deadline), _PLAN_TYPE, own, item.key)
+            if rng.random() < 0.15:  # amended later: the first one is the one named
+                later = day_in(item.deadline + timedelta(days=30), end)
+                add(later, _PLAN_TYPE, f"{item.label} (sửa đổi, bổ sung)", item.key)
+        elif outcome == "late":
+            late_end = min(end, item.deadline + timedelta(days=90))
+            add(day_in(item.deadline + timedelta(days=1), late_end), _PLAN_TYPE, own, item.key)
+        elif outcome == "outside_window":
+            add(day_in(end + timedelta(days=1), LAST_DAY), _PLAN_TYPE, own)
+        elif outcome == "wrong_type":
+            day = day_in(start, item.deadline + timedelta(days=30))
+            plan = item.label[0].lower() + item.label[1:]
+            if rng.random() < 0.5:
+                add(day, "Quyết định", f"Quyết định ban hành {plan}")
+            else:
+                add(day, "Công văn", f"V/v triển khai {plan}")
+        elif outcome == "missing_phrase":
+            day = day_in(start, item.deadline + timedelta(days=30))
+            if item.key == "cchc_plan":
+                summary = rng.choice(
+                    (
+                        "Kế hoạch tuyên truyền cải cách hành chính năm 2020",
+                        "Kế hoạch cải cách hành chính giai đoạn 2021 - 2025",
+                    )
+                )
+            else:
+                summary = "Kế hoạch thực hiện mô hình công sở thân thiện năm 2020"
+            add(day, _PLAN_TYPE, summary)
     return docs
 
 
@@ -441,7 +628,23 @@ def write_documents(
             write_book(folder / "Sổ văn bản đi năm 2020.xlsx", sheets, "QLVB")
         written += 1
 
-    return written, _documents_expected(unique)
+    return written, _documents_expected(unique) | _required_expected(unique, valid)
+
+
+def _required_expected(docs: list[_Doc], units: Sequence[Unit]) -> dict[str, float]:
+    """Per required document: the units that must issue it, those that did, those late."""
+    out: dict[str, float] = {}
+    for item in REQUIRED_ITEMS:
+        first: dict[str, date] = {}
+        for d in docs:
+            if d.fulfils == item.key and not d.bad:
+                first[d.issuer] = min(first.get(d.issuer, d.issued), d.issued)
+        required = [u.code for u in units if _is_required(item, u)]
+        issued = [first[code] for code in required if code in first]
+        out[f"required_{item.key}_units"] = float(len(required))
+        out[f"required_{item.key}_issued"] = float(len(issued))
+        out[f"required_{item.key}_late"] = float(sum(day > item.deadline for day in issued))
+    return out
 
 
 def _documents_expected(docs: list[_Doc]) -> dict[str, float]:

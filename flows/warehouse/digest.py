@@ -33,7 +33,8 @@ LIBRARIES = ("duckdb", "holidays", "pyarrow")
 def code_digest(sql_dir: Path = SQL_DIR) -> str:
     """The SQL models, the profiles, the package's code and the libraries' versions."""
     digest = hashlib.sha256()
-    for path in sorted(sql_dir.rglob("*.sql")):
+    # The marts' schema file too: its checks are audits, its partitions shape the exports.
+    for path in sorted([*sql_dir.rglob("*.sql"), *sql_dir.rglob("*.toml")]):
         digest.update(path.relative_to(sql_dir).as_posix().encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     digest.update(_package_digest().encode())

@@ -11,6 +11,12 @@ error, not a warning: the file ships with the models, so a column added without 
 a code change the test suite's sample build stops before it reaches a night run, and a
 warning would let the data dictionary silently fall behind the warehouse.
 
+A table may also say how it is exported (flows/warehouse/publish.py): `export_partition =
+{ column = "year", expression = "year(received_at)" }` writes it as Hive-style parts
+`exports/<table>/year=<value>/`, one per value of the expression, so a night that changes one
+year rewrites one part. The column is the name readers see for the value; it must not be one
+of the table's own columns, which the readers would then see twice.
+
 The same file generates `cchc query --tables`, the README's "Output tables" and
 docs/data-dictionary.md; `python -m flows.warehouse.schema --write-docs` rewrites both pages.
 """
@@ -18,6 +24,7 @@ docs/data-dictionary.md; `python -m flows.warehouse.schema --write-docs` rewrite
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -33,7 +40,10 @@ MARTS_DIRNAME = "marts"
 SCHEMA_FILENAME = "schema.toml"
 RATE_SUFFIX = "_rate"
 SEVERITIES = ("error", "warning")
-TABLE_KEYS = {"meaning", "grain", "unique", "severity", "columns"}
+TABLE_KEYS = {"meaning", "grain", "unique", "severity", "columns", "export_partition"}
+PARTITION_KEYS = {"column", "expression"}
+# A Hive folder name `<column>=<value>`: kept to plain identifiers, which every reader parses.
+PARTITION_COLUMN = re.compile(r"[a-z_][a-z0-9_]*")
 COLUMN_KEYS = {"meaning", "label", "not_null", "accepted_values", "between_0_and_1", "severity"}
 
 README_START = "<!-- tables:start -->"
@@ -63,6 +73,14 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ExportPartition:
+    """How a table's exports are split: one part per value of `expression`, named `column`."""
+
+    column: str
+    expression: str
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     meaning: str
@@ -70,6 +88,7 @@ class Table:
     columns: dict[str, Column]
     unique: tuple[str, ...] | None = None  # None: no key; (): at most one row
     severity: str = "error"
+    export_partition: ExportPartition | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +187,43 @@ def _table(path: Path, name: str, entry: object) -> Table:
         columns=columns,
         unique=unique,
         severity=_severity_of(path, name, entry),
+        export_partition=_export_partition(path, name, entry, columns),
     )
+
+
+def _export_partition(
+    path: Path, name: str, entry: dict, columns: dict[str, Column]
+) -> ExportPartition | None:
+    data = entry.get("export_partition")
+    if data is None:
+        return None
+    if not isinstance(data, dict) or set(data) != PARTITION_KEYS:
+        raise _fail(path, name, '`export_partition` must be { column = "…", expression = "…" }')
+    column = data["column"]
+    if not isinstance(column, str) or not PARTITION_COLUMN.fullmatch(column):
+        raise _fail(
+            path, name, f"`export_partition.column` must be a lower-case identifier, not {column!r}"
+        )
+    if column in columns:
+        raise _fail(
+            path,
+            name,
+            f"`export_partition.column` {column!r} is a column of the table: readers of the "
+            "parts would see it twice; choose another name",
+        )
+    expression = _text(path, f"{name}.export_partition", data, "expression")
+    return ExportPartition(column=column, expression=expression)
+
+
+def export_partitions(schema: Schema | None) -> dict[str, ExportPartition]:
+    """table -> how its exports are split, for the tables that say."""
+    if schema is None:
+        return {}
+    return {
+        name: table.export_partition
+        for name, table in schema.tables.items()
+        if table.export_partition is not None
+    }
 
 
 def _column(path: Path, entry: str, name: str, data: object) -> Column:

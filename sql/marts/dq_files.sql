@@ -1,6 +1,8 @@
 -- Accounting per sheet of every raw file (docs/spec.md §2): rows_read = rows_loaded +
 -- rows_rejected + rows_skipped, and rows_superseded (a part of rows_loaded) from the
 -- deduplication of cases, documents, postal items, late-case rows and units' own reports.
+-- Rows of the required-documents list that landed but the build rejects (§9) move from
+-- loaded to rejected.
 with
 
 files as (
@@ -24,6 +26,14 @@ ranked_rows as (
 
 ),
 
+build_rejected as (
+
+    select source_file, sheet_index, count(distinct row_number) as rows_rejected
+    from int_required_documents__rejects
+    group by 1, 2
+
+),
+
 superseded as (
 
     select
@@ -43,8 +53,12 @@ final as (
         cast(files.sheet as varchar) as sheet,
         cast(files.status as varchar) as status,
         cast(coalesce(files.rows_read, 0) as bigint) as rows_read,
-        cast(coalesce(files.rows_loaded, 0) as bigint) as rows_loaded,
-        cast(coalesce(files.rows_rejected, 0) as bigint) as rows_rejected,
+        cast(
+            coalesce(files.rows_loaded, 0) - coalesce(build_rejected.rows_rejected, 0) as bigint
+        ) as rows_loaded,
+        cast(
+            coalesce(files.rows_rejected, 0) + coalesce(build_rejected.rows_rejected, 0) as bigint
+        ) as rows_rejected,
         cast(coalesce(files.rows_skipped, 0) as bigint) as rows_skipped,
         cast(coalesce(superseded.rows_superseded, 0) as bigint) as rows_superseded,
         cast(files.message as varchar) as message,
@@ -53,6 +67,9 @@ final as (
     left join superseded
         on superseded.source_file = files.file
         and superseded.sheet_index = files.sheet_index
+    left join build_rejected
+        on build_rejected.source_file = files.file
+        and build_rejected.sheet_index = files.sheet_index
 
 )
 

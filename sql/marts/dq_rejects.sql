@@ -1,10 +1,17 @@
 -- Rejected rows and doubtful values (docs/spec.md §2): those found while landing, plus the
--- warnings only the warehouse can raise, about the winning row of a case.
+-- warnings only the warehouse can raise, about the winning row of a case, and the rows of the
+-- required-documents list only the warehouse can reject (§9).
 with
 
 landed as (
 
     select * from land_rejects
+
+),
+
+required_documents as (
+
+    select * from int_required_documents__rejects
 
 ),
 
@@ -64,6 +71,18 @@ final as (
         reason,
         'warning' as severity
     from build_warnings
+
+    union all
+
+    select
+        source_file as file,
+        sheet,
+        row_number,
+        field,
+        raw_value,
+        reason,
+        'error' as severity
+    from required_documents
 
 )
 

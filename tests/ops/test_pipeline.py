@@ -13,6 +13,7 @@ from flows.ops.nightly import nightly
 from flows.ops.summary import EXIT_FILES_FAILED, EXIT_NOT_PUBLISHED, EXIT_OK
 from flows.pipeline import RunNotPublished
 from flows.sample import write_sample
+from flows.warehouse.publish import configured_partitions
 from tests.support import IGATE_HEADER, write_xlsx
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -30,9 +31,11 @@ def sample_run(tmp_path_factory):
 
 
 def _export_digests(root: Path) -> dict[str, str]:
+    exports = root / "processed" / "exports"
     return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted((root / "processed" / "exports").iterdir())
+        p.relative_to(exports).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(exports.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -48,9 +51,23 @@ def test_sample_publishes_every_contract_table(sample_run):
     expected = {"fct_filings", "rpt_bieu06", "ind_channels", "ind_late"}
     expected |= {"dq_files", "dq_rejects", "dq_unmatched"}
     assert expected <= tables
-    exports = {p.name for p in (root / "processed" / "exports").iterdir()}
+    exports = root / "processed" / "exports"
+    partitioned = configured_partitions()
     for table in expected:
-        assert {f"{table}.parquet", f"{table}.csv"} <= exports
+        if table not in partitioned:
+            assert (exports / f"{table}.parquet").is_file() and (exports / f"{table}.csv").is_file()
+            continue
+        # Hive-style parts, read back as the whole table; a CSV per part.
+        column = partitioned[table].column
+        parts = sorted((exports / table).glob(f"{column}=*/{table}.{column}=*.parquet"))
+        assert parts, table
+        assert len(list(exports.glob(f"{table}.{column}=*.csv"))) == len(parts)
+        with duckdb.connect() as con:
+            back = con.execute(
+                f"SELECT count(*) FROM read_parquet('{exports / table}/**/*.parquet', "
+                "hive_partitioning = true)"
+            ).fetchone()[0]
+        assert back == _query(root, f"SELECT count(*) FROM {table}")[0][0]
 
 
 def test_sample_bieu06_identity_holds_on_every_row(sample_run):

@@ -731,12 +731,13 @@ def test_sections_are_left_out_when_their_tables_do_not_exist(
     bare.processed.mkdir(parents=True)
     shutil.copy(paths.warehouse, bare.warehouse)
     with duckdb.connect(str(bare.warehouse)) as con:
-        for table in ("ind_documents", "ind_igate_uptake"):
+        for table in ("ind_documents", "ind_igate_uptake", "ind_required_documents"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     data = load_report_data(bare, "2020-Q3")
-    assert data.documents is None and data.uptake is None
+    assert data.documents is None and data.uptake is None and data.required is None
     assert any("ind_documents" in r for r in data.omitted)
     assert any("ind_igate_uptake" in r for r in data.omitted)
+    assert any("ind_required_documents" in r for r in data.omitted)
     assert ch.documents_by_unit(data) == []
     document = build_document(data, {}, {})
     headings = [s.heading for s in document.sections]

@@ -163,7 +163,7 @@ def test_files_exist_for_each_source(sample: tuple[Path, SampleSummary]) -> None
         source: sorted((raw / source).rglob("*.*"))
         for source in ("documents", "postal", "late", "reports")
     }
-    assert summary.files == {"reference": 3, "igate": len(igate)} | {
+    assert summary.files == {"reference": 4, "igate": len(igate)} | {
         source: len(paths) for source, paths in others.items()
     }
     assert {p.suffix for p in others["documents"]} == {".xlsx", ".csv"}

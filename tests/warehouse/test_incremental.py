@@ -152,7 +152,8 @@ TREE = {
     "intermediate/int_daily.sql": (
         "-- summed_by: unit, day\n"
         "select int_cases.unit, day, count(*) as cases, count(*) filter (where is_late) as late\n"
-        "from int_cases join int_units on int_units.unit = int_cases.unit group by int_cases.unit, day"
+        "from int_cases join int_units on int_units.unit = int_cases.unit\n"
+        "group by int_cases.unit, day"
     ),
     "marts/ind_monthly.sql": (
         "select unit, date_trunc('month', day) as month, sum(cases) as cases, sum(late) as late\n"

@@ -100,7 +100,9 @@ def _assert_refused(paths: DataPaths, before: dict[str, str]) -> None:
 
 def test_the_published_root_has_marts_and_exports(published: DataPaths) -> None:
     exported = _published_bytes(published)
-    assert "processed/exports/fct_filings.parquet" in exported
+    # The cases are of 2020: fct_filings is exported as that year's part.
+    assert "processed/exports/fct_filings/year=2020/fct_filings.year=2020.parquet" in exported
+    assert "processed/exports/fct_filings.year=2020.csv" in exported
     assert "processed/exports/rpt_bieu06.csv" in exported
 
 
