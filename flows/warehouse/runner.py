@@ -14,7 +14,8 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -506,8 +507,16 @@ def _severity(path: Path, sql: str) -> str:
     return match.group(1).lower()
 
 
-def run_audits(con: duckdb.DuckDBPyConnection, tests_dir: Path) -> list[AuditResult]:
-    """Run every `*.sql` audit of tests_dir (sorted by name); each returns violating rows."""
+def run_audits(
+    con: duckdb.DuckDBPyConnection, tests_dir: Path, keyed: dict[str, str] | None = None
+) -> list[AuditResult]:
+    """Run every `*.sql` audit of tests_dir (sorted by name); each returns violating rows.
+
+    `keyed` (an incremental build: model → its incremental key) lets the error audits that
+    say they look at each key on its own (`-- incremental: <key>` under the severity line)
+    read only the new keys' rows of those models: the published rows passed them already and
+    are unchanged. Every other audit, and every warning (its count is reported), reads all.
+    """
     results: list[AuditResult] = []
     tests_dir = Path(tests_dir)
     if not tests_dir.is_dir():
@@ -515,22 +524,47 @@ def run_audits(con: duckdb.DuckDBPyConnection, tests_dir: Path) -> list[AuditRes
     for path in sorted(tests_dir.glob("*.sql")):
         sql = path.read_text(encoding="utf-8")
         severity = _severity(path, sql)
-        body = _statement_body(sql)
-        try:
-            count = con.execute(f"SELECT count(*) FROM (\n{body})").fetchone()[0]
-            sample: list[dict[str, object]] = []
-            if count:
-                cur = con.execute(f"SELECT * FROM (\n{body}) LIMIT {SAMPLE_ROWS}")
-                columns = [d[0] for d in cur.description]
-                sample = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-        except duckdb.Error as exc:
-            raise ModelError(f"{path}: {exc}") from exc
-        results.append(AuditResult(path.stem, severity, int(count), sample))
+        key = _header(sql).get("incremental")
+        within = {m: k for m, k in (keyed or {}).items() if k == key and severity == "error"}
+        with increment_rows(con, within):
+            results.append(count_violations(con, path.stem, severity, _statement_body(sql), path))
     # The generic checks of <sql_dir>/marts/schema.toml are audits too, in every build and
     # re-audit. Imported here because flows.warehouse.schema builds on this module.
     from flows.warehouse.schema import run_schema_audits
 
-    return results + run_schema_audits(con, tests_dir.parent)
+    return results + run_schema_audits(con, tests_dir.parent, keyed)
+
+
+def count_violations(
+    con: duckdb.DuckDBPyConnection, name: str, severity: str, body: str, source: Path | str
+) -> AuditResult:
+    """Run one audit query: how many rows violate it, and the first few."""
+    try:
+        count = con.execute(f"SELECT count(*) FROM (\n{body})").fetchone()[0]
+        sample: list[dict[str, object]] = []
+        if count:
+            cur = con.execute(f"SELECT * FROM (\n{body}) LIMIT {SAMPLE_ROWS}")
+            columns = [d[0] for d in cur.description]
+            sample = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+    except duckdb.Error as exc:
+        raise ModelError(f"{source}: {exc}") from exc
+    return AuditResult(name, severity, int(count), sample)
+
+
+@contextmanager
+def increment_rows(con: duckdb.DuckDBPyConnection, keyed: dict[str, str]) -> Iterator[None]:
+    """Within: each model of `keyed` shows only the rows of the increment's keys."""
+    db = _quote(con.execute("SELECT current_database()").fetchone()[0]) + ".main."
+    for name, key in keyed.items():
+        con.execute(
+            f"CREATE TEMP VIEW {_quote(name)} AS FROM {db}{_quote(name)} "
+            f"WHERE {key} IN (SELECT key FROM _increment_keys)"
+        )
+    try:
+        yield
+    finally:
+        for name in keyed:
+            con.execute(f"DROP VIEW IF EXISTS temp.main.{_quote(name)}")
 
 
 def _describe_failures(failures: list[AuditResult]) -> str:
@@ -644,7 +678,8 @@ def build(
                 f"the new build lacks {len(lost)} table(s) the published warehouse has: "
                 + ", ".join(lost)
             )
-        audits = run_audits(con, sql_dir / TESTS_DIRNAME)
+        keyed = {m.name: m.incremental_key for m in models if m.incremental_key}
+        audits = run_audits(con, sql_dir / TESTS_DIRNAME, keyed if increment else None)
         failures = [a for a in audits if a.severity == "error" and not a.passed]
         if failures:
             raise AuditError(_describe_failures(failures), audits)

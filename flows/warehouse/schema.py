@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 
 from flows.paths import PACKAGE_DIR, SQL_DIR
-from flows.warehouse.runner import SAMPLE_ROWS, AuditResult, ModelError
+from flows.warehouse.runner import AuditResult, count_violations, increment_rows
 
 MARTS_DIRNAME = "marts"
 SCHEMA_FILENAME = "schema.toml"
@@ -104,6 +104,11 @@ class SchemaAudit:
     name: str
     severity: str
     sql: str
+    table: str = ""
+    # Each violating row depends on its own row only (not_null, accepted_values, between_0_and_1)
+    # or, for `unique`, on the rows sharing these key columns.
+    row_local: bool = False
+    key: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,7 +357,9 @@ def schema_audits(
                 if keys
                 else f"SELECT count(*) AS duplicate_rows FROM {relation} HAVING count(*) > 1"
             )
-            audits.append(SchemaAudit(prefix + "unique", table.severity, sql))
+            audits.append(
+                SchemaAudit(prefix + "unique", table.severity, sql, name, key=table.unique)
+            )
         for column_name in present:
             column = table.columns.get(column_name) if table else None
             if column is None:
@@ -365,6 +372,8 @@ def schema_audits(
                         f"{prefix}not_null__{column_name}",
                         column.severity,
                         f"SELECT * FROM {relation} WHERE {col} IS NULL",
+                        name,
+                        row_local=True,
                     )
                 )
             if column.accepted_values:
@@ -374,6 +383,8 @@ def schema_audits(
                         column.severity,
                         f"SELECT * FROM {relation}\nWHERE {col} IS NOT NULL "
                         f"AND {col} NOT IN ({_values(column.accepted_values)})",
+                        name,
+                        row_local=True,
                     )
                 )
             if column.in_unit_interval:
@@ -384,28 +395,33 @@ def schema_audits(
                         column.severity,
                         f"SELECT * FROM {relation}\nWHERE {col} IS NOT NULL "
                         f"AND NOT ({col} BETWEEN 0 AND 1)",
+                        name,
+                        row_local=True,
                     )
                 )
     return audits
 
 
-def run_schema_audits(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[AuditResult]:
-    """Run the audits of `<sql_dir>/marts/schema.toml`; none when the folder has no such file."""
+def run_schema_audits(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, keyed: dict[str, str] | None = None
+) -> list[AuditResult]:
+    """Run the audits of `<sql_dir>/marts/schema.toml`; none when the folder has no such file.
+
+    With `keyed` (an incremental build, see run_audits), an error check of a keyed model's
+    rows one by one, or of its uniqueness on a key holding its incremental key, reads only the
+    new keys' rows.
+    """
     schema = load_schema(sql_dir)
     if schema is None:
         return []
     results = []
     for audit in schema_audits(schema, mart_names(sql_dir), warehouse_columns(con)):
-        try:
-            count = con.execute(f"SELECT count(*) FROM (\n{audit.sql}\n)").fetchone()[0]
-            sample: list[dict[str, object]] = []
-            if count:
-                cur = con.execute(f"SELECT * FROM (\n{audit.sql}\n) LIMIT {SAMPLE_ROWS}")
-                names = [d[0] for d in cur.description]
-                sample = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-        except duckdb.Error as exc:
-            raise ModelError(f"{schema.path}: audit {audit.name}: {exc}") from exc
-        results.append(AuditResult(audit.name, audit.severity, int(count), sample))
+        key = (keyed or {}).get(audit.table)
+        local = key is not None and (audit.row_local or key in audit.key)
+        within = {audit.table: key} if local and audit.severity == "error" else {}
+        with increment_rows(con, within):
+            source = f"{schema.path}: audit {audit.name}"
+            results.append(count_violations(con, audit.name, audit.severity, audit.sql, source))
     return results
 
 

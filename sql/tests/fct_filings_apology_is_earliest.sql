@@ -1,4 +1,5 @@
 -- severity: error
+-- incremental: case_code
 -- A case's apology date is the earliest apology date found in igate/ or late/ (§3.5).
 with
 

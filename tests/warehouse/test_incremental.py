@@ -14,7 +14,14 @@ import pytest
 
 from flows.ops.nightly import nightly
 from flows.sample import write_sample
-from flows.warehouse.runner import Increment, ModelGraphError, NotIncremental, build
+from flows.warehouse.runner import (
+    AuditError,
+    Increment,
+    ModelGraphError,
+    NotIncremental,
+    build,
+    run_audits,
+)
 from tests.support import IGATE_HEADER, write_xlsx
 
 pytestmark = [pytest.mark.usefixtures("prefect_server"), pytest.mark.slow]
@@ -262,3 +269,37 @@ def test_summed_by_must_leave_columns_to_sum(tmp_path: Path) -> None:
             sql,
             increment=Increment(NEW_KEYS),
         )
+
+
+def test_an_error_in_a_new_case_fails_the_audit_that_reads_only_the_new_cases(
+    tmp_path: Path,
+) -> None:
+    sql = _tree(tmp_path / "sql")
+    # Looks at each case on its own: an incremental build runs it over the new cases only.
+    (sql / "tests" / "int_cases_have_a_unit.sql").write_text(
+        "-- severity: error\n-- incremental: case_code\nfrom int_cases where unit is null\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "w.duckdb"
+    build(target, _prepare(OLD_CASES, ["U1", "U2"]), sql)
+    published = target.read_bytes()
+    no_unit = [("C9", 1, None, date(2024, 2, 2), "late")]
+    with pytest.raises(AuditError, match="int_cases_have_a_unit failed: 1 violating"):
+        build(
+            target,
+            _prepare(OLD_CASES + no_unit, ["U1", "U2"]),
+            sql,
+            increment=Increment("SELECT 'C9' AS key"),
+        )
+    assert target.read_bytes() == published
+    # The published rows are not read again: their audit passed when they were published. A
+    # published row broken behind the pipeline's back shows it: only a full audit sees it.
+    with duckdb.connect(str(target)) as con:
+        con.execute("UPDATE int_cases SET unit = NULL WHERE case_code = 'C1'")
+    result = build(
+        target, _prepare(OLD_CASES + NEW_CASES, ["U1", "U2"]), sql, increment=Increment(NEW_KEYS)
+    )
+    assert [a.violations for a in result.audits if a.name == "int_cases_have_a_unit"] == [0]
+    with duckdb.connect(str(target), read_only=True) as con:
+        full = run_audits(con, sql / "tests")
+    assert [a.violations for a in full if a.name == "int_cases_have_a_unit"] == [1]
