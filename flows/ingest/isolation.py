@@ -3,13 +3,18 @@
 A workbook whose sheet claims a used range of A1:XFD200000 makes the Excel reader (Rust, in
 python-calamine) ask for 100 GB at once; the allocation fails and Rust aborts the process
 (SIGABRT), which no `except` can catch. Read in the run's own process, that one export would
-end the night. So the run reads each file that needs reading in a child process of its own:
+end the night. So the run reads each file that needs reading in a child process:
 
 * the child is forked from a forkserver that has already imported the landing code (started
   once per process, on first use), so it starts in milliseconds;
-* it is held to a memory budget (RLIMIT_DATA: the writable memory it may add beyond its start)
-  and a time limit (CCHC_READ_MEMORY, CCHC_READ_TIMEOUT: flows/ingest/limits.py), so a bomb
-  fails in milliseconds instead of exhausting the machine, and a stuck reader is killed;
+* a child that landed its file cleanly waits, a second at most, for the next one: the files of
+  a run go through a few such children (one per file landed at a time), not one process per
+  file, whose start, first calls into Arrow and exit cost tens of milliseconds each; a child
+  whose file failed, raised or hit a limit is never given another;
+* it is held to a memory budget for each file (RLIMIT_DATA: the writable memory it may add
+  beyond what it holds when the file is handed to it) and a time limit (CCHC_READ_MEMORY,
+  CCHC_READ_TIMEOUT: flows/ingest/limits.py), so a bomb fails in milliseconds instead of
+  exhausting the machine, and a stuck reader is killed;
 * it writes the landing Parquet itself; only the small FileResult comes back over a pipe;
 * it dies with its parent (PR_SET_PDEATHSIG; the forkserver ends when the run ends), so a run
   killed with SIGKILL leaves no reader behind.
@@ -28,6 +33,7 @@ the limits and the crash containment do not.
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -36,6 +42,7 @@ import resource
 import signal
 import sys
 import threading
+import time
 from multiprocessing import spawn
 from multiprocessing.context import BaseContext
 from pathlib import Path
@@ -46,13 +53,17 @@ from flows.ingest.landing import FileResult, Pending, plan_landing, read_pending
 from flows.ops.lifeline import die_with_parent
 from flows.paths import DataPaths
 
-# Modules the forkserver imports once, so that each child starts with them loaded: the landing
-# code, and pyarrow's pandas support, which pyarrow imports on the first `pa.array` of a list
-# (0.5 s in every child otherwise).
-PRELOAD = ["flows.ingest.isolation", "pandas", "pyarrow.pandas_compat"]
+# Modules the forkserver imports once, so that each child starts with them loaded. Not pandas:
+# pyarrow imports it on the first conversion of a Python list only to look for pandas objects,
+# which landing never hands it, so a child declares it absent instead (_child_main).
+PRELOAD = ["flows.ingest.isolation"]
 # The name of every reading child: how its start is told from other processes' (_no_main).
 CHILD_NAME = "cchc land"
-# How long a child that has sent its result may take to exit (it exits at once).
+# How long a child that landed a file waits for the next one before it exits: files follow
+# each other within milliseconds in a run, and a child left idle holds the memory of its last
+# file while the build runs.
+IDLE_SECONDS = 1.0
+# How long a child that is not given another file may take to exit (it exits at once).
 EXIT_GRACE_SECONDS = 30.0
 # The most of a child's error output kept: the end of a Rust panic's backtrace.
 STDERR_TAIL = 64 * 1024
@@ -123,6 +134,48 @@ def land_file_contained(paths: DataPaths, path: Path) -> FileResult:
     return _read_in_child(paths, path, planned)
 
 
+class _Child:
+    """A reading child and the parent's end of its pipe."""
+
+    def __init__(self, context: BaseContext) -> None:
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(
+            target=_child_main,
+            args=(child_end,),
+            name=CHILD_NAME,
+            # Daemonic: a run that ends normally (or on an exception) terminates it at exit.
+            daemon=True,
+        )
+        try:
+            self.process.start()
+        finally:
+            child_end.close()
+
+    def close(self, grace: float = 0.0) -> None:
+        """Collect the child, killed if it has not ended within `grace` seconds."""
+        if grace:
+            self.process.join(grace)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+# Children that landed a file cleanly and wait for the next (the latest last).
+_idle: list[_Child] = []
+_idle_lock = threading.Lock()
+
+
+def _idle_child() -> _Child | None:
+    with _idle_lock:
+        while _idle:
+            child = _idle.pop()
+            if child.process.is_alive():
+                return child
+            child.close()  # it left when it was idle too long
+    return None
+
+
 def _read_in_child(paths: DataPaths, path: Path, pending: Pending) -> FileResult:
     budget, timeout = limits.memory_budget(), limits.read_timeout()
     context = _forkserver()
@@ -134,33 +187,28 @@ def _read_in_child(paths: DataPaths, path: Path, pending: Pending) -> FileResult
     stderr_path = pending.folder / (
         f".{pending.key}.{os.getpid()}.{threading.get_ident()}.stderr.tmp"
     )
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_child_main,
-        args=(paths, path, pending, budget, str(stderr_path), sender),
-        name=f"{CHILD_NAME} {pending.relative}",
-        # Daemonic: a run that ends normally (or on an exception) terminates it at exit.
-        daemon=True,
-    )
+    job = (paths, path, pending, budget, str(stderr_path))
     message: tuple[str, Any] | None = None
     timed_out = False
+    child = None
     try:
-        child.start()
-        sender.close()
-        if receiver.poll(timeout or None):
+        child, deadline = _hand_over(context, job, timeout)
+        if child is None:
+            timed_out = True
+        elif child.connection.poll(_left(deadline)):
             try:
-                message = receiver.recv()
+                message = child.connection.recv()
             except EOFError:
                 message = None  # it died without a word: see its exit status
         else:
             timed_out = True
-            child.kill()
-        child.join(EXIT_GRACE_SECONDS)
     finally:
-        if child.is_alive():
-            child.kill()
-            child.join()
-        receiver.close()
+        if child is not None and _goes_on(message):
+            with _idle_lock:
+                _idle.append(child)
+        elif child is not None:
+            # One that said its last word leaves by itself; any other is stopped.
+            child.close(EXIT_GRACE_SECONDS if message is not None else 0.0)
         stderr = _take(stderr_path)
     if message is not None:
         if stderr:
@@ -178,7 +226,43 @@ def _read_in_child(paths: DataPaths, path: Path, pending: Pending) -> FileResult
     if timed_out:
         reason = limits.timeout_reason(pending.relative, timeout)
         return record_failure(pending, reason, {"timeout": timeout})
-    return _death(pending, child.exitcode, budget, stderr)
+    assert child is not None
+    return _death(pending, child.process.exitcode, budget, stderr)
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds left until a deadline (None: no deadline)."""
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def _hand_over(
+    context: BaseContext, job: tuple[Any, ...], timeout: float
+) -> tuple[_Child | None, float | None]:
+    """A child that has taken the job, and the time its reading must end by.
+
+    An idle child may leave at the very moment it is handed the job (its wait ran out): it
+    then never says it took it, and the job goes to a new child. A child that does not say it
+    within the time limit is returned as None (timed out), killed.
+    """
+    deadline = None if not timeout else time.monotonic() + timeout
+    child = _idle_child()
+    while True:
+        fresh = child is None
+        if child is None:
+            child = _Child(context)
+        try:
+            child.connection.send(job)
+            if not child.connection.poll(_left(deadline)):
+                child.close()
+                return None, deadline
+            child.connection.recv()  # ("started", None)
+            return child, deadline
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            if fresh:
+                # A new child that died before it took the job: its death is the file's.
+                return child, deadline
+            child.close()
+            child = None
 
 
 # "memory allocation of 104857600000 bytes failed": what Rust's allocator says before aborting.
@@ -238,14 +322,7 @@ def _take(path: Path) -> str:
 # --- in the child ----------------------------------------------------------------------------
 
 
-def _child_main(
-    paths: DataPaths,
-    path: Path,
-    pending: Pending,
-    budget: int,
-    stderr_path: str,
-    sender: multiprocessing.connection.Connection,
-) -> None:
+def _child_main(connection: multiprocessing.connection.Connection) -> None:
     parent = os.getppid()  # the forkserver, which ends when the run ends
     die_with_parent(parent)
     _release_forkserver()
@@ -253,29 +330,73 @@ def _child_main(
     # memory runs out deadlocks the Rust runtime (its allocation-error hook waits for the lock
     # the panic's backtrace holds): the child would hang until its time limit.
     os.environ["RUST_BACKTRACE"] = "0"
+    # pyarrow imports pandas (0.5 s) on its first conversion of a Python list, to look for
+    # pandas objects; landing never hands it one, so here pandas is absent.
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _WithoutPandas())
+    while connection.poll(IDLE_SECONDS):
+        try:
+            paths, path, pending, budget, stderr_path = connection.recv()
+        except EOFError:
+            break  # the parent is gone
+        connection.send(("started", None))
+        if not _land_one(connection, paths, path, pending, budget, stderr_path):
+            break
+    connection.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip the interpreter's teardown (freeing every object of a million-row landing): the
+    # results are sent and the landings written.
+    os._exit(0)
+
+
+class _WithoutPandas(importlib.abc.MetaPathFinder):
+    """Makes `import pandas` fail as it does where pandas is not installed."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.partition(".")[0] == "pandas":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def _land_one(
+    connection: multiprocessing.connection.Connection,
+    paths: DataPaths,
+    path: Path,
+    pending: Pending,
+    budget: int,
+    stderr_path: str,
+) -> bool:
+    """Land one file in this child and send its result; True when the child may go on."""
     _redirect_stderr(stderr_path)
     # The readers' own size check (flows/ingest/formats.py) reads the budget from the
     # environment, which this child has from when the forkserver started: give it this one.
     os.environ[limits.ENV_MEMORY] = str(budget)
-    if budget:
-        _limit_memory(budget)
+    _limit_memory(budget)
     limits.set_active_budget(budget)
     try:
         message: tuple[str, Any] = ("result", read_pending(paths, path, pending))
     except BaseException as exc:  # the parent raises it, as land_file would have
         message = ("raised", exc)
+    sys.stdout.flush()
+    sys.stderr.flush()  # all of it in the file before the parent reads it
     try:
-        sender.send(message)
+        connection.send(message)
     except Exception as exc:
         # An exception that does not pickle: its type and text, raised the same way.
         original = message[1]
-        sender.send(("raised", RuntimeError(f"{type(original).__name__}: {original} ({exc})")))
-    sender.close()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # Skip the interpreter's teardown (freeing every object of a million-row landing): the
-    # result is sent and the landing written.
-    os._exit(0)
+        message = ("raised", RuntimeError(f"{type(original).__name__}: {original} ({exc})"))
+        connection.send(message)
+    return _goes_on(message)
+
+
+def _goes_on(message: tuple[str, Any] | None) -> bool:
+    """Whether a child that sent this about its file may be given another.
+
+    A file that failed may have left the process short of memory or half-way through a
+    reader's state: the next file gets a new child.
+    """
+    return message is not None and message[0] == "result" and message[1].status != "failed"
 
 
 def _release_forkserver() -> None:
@@ -303,19 +424,21 @@ def _redirect_stderr(path: str) -> None:
 
 
 def _limit_memory(budget: int) -> None:
-    """Hold this process to `budget` bytes of writable memory beyond what it has now.
+    """Hold this process to `budget` bytes of writable memory beyond what it has now (no
+    limit but the hard one for a budget of 0).
 
     RLIMIT_DATA (Linux 4.7+) counts the private writable memory a process maps — what the
     readers and Arrow allocate — and not the address space merely reserved (allocator
     arenas, shared libraries), which RLIMIT_AS would count and which grows with the cores.
+    Set again for each file: what the child kept from its last file is not this file's.
     """
-    current = _status_bytes("VmData:")
-    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    limit = current + budget
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    if soft == resource.RLIM_INFINITY or limit < soft:
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    limit = hard
+    if budget:
+        limit = _status_bytes("VmData:") + budget
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
 def _status_bytes(field: str) -> int:

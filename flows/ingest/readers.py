@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
-from itertools import islice
+from itertools import islice, zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -365,8 +365,62 @@ def _read_workbook(path: Path, kind: str) -> list[Sheet]:
                 # lower or further right.
                 rows = _calamine(path, meta.name, sheet.to_python, skip_empty_area=True)
                 hidden = meta.visible != SheetVisibleEnum.Visible
-                sheets.append(Sheet(meta.name, index, hidden, _text_rows(rows, sheet.start)))
+                sheets.append(_grid_sheet(meta.name, index, hidden, rows, sheet.start))
     return sheets
+
+
+def _grid_sheet(
+    name: str, index: int, hidden: bool, rows: list[list[Any]], start: tuple[int, int] | None
+) -> Sheet:
+    """The sheet of calamine rows of the used area whose first cell is at `start` (0-based row
+    and column), placed back from A1 and held as Arrow columns (see ColumnRows).
+
+    Each column is turned into text at once, in C where it holds only text: rows are built
+    only for the few rows landing looks at one by one, never for the whole sheet.
+    """
+    top, left = start or (0, 0)
+    height = len(rows)
+    # The cells column by column; the rows' lists are freed as soon as they are transposed.
+    # calamine's rows of the used area all have its width; zip_longest only guards against one
+    # that does not.
+    same_width = len(set(map(len, rows))) == 1
+    grid = list(zip(*rows, strict=True) if same_width else zip_longest(*rows))
+    rows.clear()
+    grid.reverse()
+    columns = [pa.nulls(height, pa.string())] * left
+    while grid:
+        columns.append(_text_array(grid.pop()))
+    filled = [i for i, column in enumerate(columns) if column.null_count < len(column)]
+    if not filled:
+        return Sheet(name, index, hidden, [])
+    # Trailing empty rows and columns are not part of the sheet.
+    columns = columns[: filled[-1] + 1]
+    any_valid = pc.is_valid(columns[0])
+    for column in columns[1:]:
+        any_valid = pc.or_(any_valid, pc.is_valid(column))
+    last = int(pc.max(pc.indices_nonzero(any_valid)).as_py()) + 1
+    columns = [column.slice(0, last) for column in columns]
+    if top:
+        above = pa.nulls(top, pa.string())
+        columns = [pa.concat_arrays([above, column]) for column in columns]
+    rows_view = ColumnRows(columns, top + last)
+    return Sheet(name, index, hidden, rows_view, columns=columns)
+
+
+def _text_array(cells: tuple[Any, ...]) -> pa.Array:
+    """One column of calamine cells as text: an empty cell null, another value as it shows."""
+    try:
+        # Arrow refuses any cell that is not text (a number, a date): then cell by cell.
+        text = pa.array(cells, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
+    else:
+        return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    convert = _cell_text
+    return pa.array(
+        [(cell or None) if cell.__class__ is str else convert(cell) for cell in cells],
+        pa.string(),
+    )
 
 
 def _is_utf8(text: str) -> bool:
@@ -393,26 +447,6 @@ def _calamine(path: Path, sheet: str | None, call: Any, *args: Any, **kwargs: An
         if type(error).__name__ != "PanicException":
             raise
         raise ReadError(path, f"{formats.DAMAGED}: {where}{error}: {advice}") from error
-
-
-def _text_rows(rows: list[Any], start: tuple[int, int] | None) -> list[list[str | None]]:
-    """Convert calamine rows of the used area, whose first cell is at `start` (0-based row and
-    column), to text rows from A1, in place (one copy of a big sheet in memory, not two)."""
-    top, left = start or (0, 0)
-    margin: list[str | None] = [None] * left
-    convert = _cell_text
-    last = 0
-    for number, row in enumerate(rows):
-        cells = [(cell or None) if cell.__class__ is str else convert(cell) for cell in row]
-        while cells and cells[-1] is None:
-            cells.pop()
-        rows[number] = margin + cells if cells and left else cells
-        if cells:
-            last = number + 1
-    del rows[last:]
-    if rows and top:
-        rows[:0] = [[] for _ in range(top)]
-    return rows
 
 
 def _float_text(value: float) -> str:
@@ -480,6 +514,9 @@ _EXOTIC_BREAKS_RE = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _read_csv(path: Path, data: bytes) -> Sheet:
+    fast = _read_utf8_rectangular_csv(data)
+    if fast is not None:
+        return fast
     text, encoding = _decode_as(path, data)
     delimiter = _sniff_delimiter(text)
     fast = _read_rectangular_csv(text, delimiter, encoding)
@@ -515,6 +552,56 @@ def _line_count(text: str) -> int:
     return breaks + (not text.endswith(("\n", "\r")))
 
 
+# What the csv module and Arrow's parser disagree on, as UTF-8 bytes: NUL (the csv module
+# fails the file, Arrow reads through it) and the line breaks of _EXOTIC_BREAKS_RE, by their
+# first byte (a single byte is found at memory speed, and Vietnamese text seldom holds 0xC2
+# or 0xE2) and then in full.
+_UTF8_DECLINED = {
+    b"\x00": (b"\x00",),
+    b"\x0b": (b"\x0b",),
+    b"\x0c": (b"\x0c",),
+    b"\x1c": (b"\x1c",),
+    b"\x1d": (b"\x1d",),
+    b"\x1e": (b"\x1e",),
+    b"\xc2": (b"\xc2\x85",),
+    b"\xe2": (b"\xe2\x80\xa8", b"\xe2\x80\xa9"),
+}
+
+
+def _read_utf8_rectangular_csv(data: bytes) -> Sheet | None:
+    """`_read_rectangular_csv` of a UTF-8 file, from its bytes: the common export is neither
+    decoded into Python text nor encoded back for Arrow, whose parser checks it is UTF-8.
+
+    None for a file that is not UTF-8 (or UTF-8 with a byte-order mark) as `_decode_as` reads
+    it, or that `_read_rectangular_csv` would decline: the caller then reads it as before.
+    """
+    encoding = _bom_or_utf16(data)
+    if encoding not in (None, "utf-8-sig"):
+        return None
+    body = memoryview(data)[3:] if encoding else memoryview(data)
+    for first, sequences in _UTF8_DECLINED.items():
+        if first in data and any(sequence in data for sequence in sequences):
+            return None
+    # The delimiter and the width are found in the first characters, as for decoded text: at
+    # most four bytes a character, so this head holds them and one more (_sniff_delimiter
+    # tells a file longer than its sample by it).
+    head_bytes = body[: 4 * (_SNIFF_CHARS + 2)]
+    try:
+        head = codecs.getincrementaldecoder("utf-8")().decode(
+            head_bytes, final=len(head_bytes) == len(body)
+        )
+    except UnicodeDecodeError:
+        return None
+    if not head:
+        return None
+    breaks = data.count(b"\n")
+    if b"\r" in data:
+        breaks += data.count(b"\r") - data.count(b"\r\n")
+    lines = breaks + (not data.endswith((b"\n", b"\r")))
+    source = pa.BufferReader(pa.py_buffer(body))
+    return _rectangular(source, head, _sniff_delimiter(head), lines, encoding or "utf-8")
+
+
 def _read_rectangular_csv(text: str, delimiter: str, encoding: str) -> Sheet | None:
     """The common export, read by Arrow's C++ parser: every line one record of the same width.
 
@@ -525,11 +612,18 @@ def _read_rectangular_csv(text: str, delimiter: str, encoding: str) -> Sheet | N
     # NUL bytes make the csv module fail the file (malformed); Arrow would read through them.
     if not text or "\x00" in text or _EXOTIC_BREAKS_RE.search(text):
         return None
-    first = next(csv.reader(io.StringIO(text[:_SNIFF_CHARS], newline=""), delimiter=delimiter))
+    source = io.BytesIO(text.encode("utf-8"))
+    return _rectangular(source, text, delimiter, _line_count(text), encoding)
+
+
+def _rectangular(source: Any, head: str, delimiter: str, lines: int, encoding: str) -> Sheet | None:
+    """The sheet of UTF-8 CSV bytes whose text starts with `head`, when Arrow reads it as
+    `lines` records of one width; else None."""
+    first = next(csv.reader(io.StringIO(head[:_SNIFF_CHARS], newline=""), delimiter=delimiter))
     names = [f"c{i}" for i in range(len(first))]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            source,
             read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False
@@ -543,7 +637,7 @@ def _read_rectangular_csv(text: str, delimiter: str, encoding: str) -> Sheet | N
         )
     except pa.ArrowInvalid:
         return None
-    if table.num_rows != _line_count(text):
+    if table.num_rows != lines:
         return None
     columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
     filled = [i for i, column in enumerate(columns) if column.null_count < len(column)]

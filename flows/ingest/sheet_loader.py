@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from itertools import zip_longest
 from typing import Any
 
@@ -39,7 +40,25 @@ _PY_STRIP_RE2 = f"^{_PY_SPACE}+|{_PY_SPACE}+$"
 
 def _py_strip(column: pa.Array) -> pa.Array:
     """str.strip() of every value, column-wise."""
+    if _arrow_strips_like_python():
+        return pc.utf8_trim_whitespace(column)  # a tenth of the regex's time
     return pc.replace_substring_regex(column, _PY_STRIP_RE2, "")
+
+
+@cache
+def _arrow_strips_like_python() -> bool:
+    """Whether Arrow's trim removes exactly the characters str.strip() removes.
+
+    Arrow 26 does; older versions keep \\x1c-\\x1f. Tested on every white space character of
+    Python (all below U+3001), every other Latin-1 character, and the format characters once
+    counted as spaces (U+180E) or mistaken for them.
+    """
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    others = [chr(c) for c in (*range(0x100), 0x180E, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)]
+    characters = spaces + [c for c in others if not c.isspace()]
+    trimmed = pc.utf8_trim_whitespace(pa.array([f"{c}x{c}" for c in characters], pa.string()))
+    expected = ["x" if c.isspace() else f"{c}x{c}" for c in characters]
+    return trimmed.to_pylist() == expected
 
 
 _INTEGER_RE = re.compile(r"^\s*(\d+)(?:[.,]0+)?(?:\s|$)")
@@ -203,8 +222,10 @@ def _same_day(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
 
 
 def _fast_datetimes(column: pa.Array) -> pa.Array:
-    text = pc.utf8_trim_whitespace(column)
     parsed = pa.nulls(len(column), pa.timestamp("s"))
+    if column.null_count == len(column):
+        return pc.cast(parsed, pa.timestamp("us"))  # an empty column, or a missing one
+    text = pc.utf8_trim_whitespace(column)
     # `05/10/0202` has the shape and reads back: outside flows.ingest.dates' window it is left to
     # parse_datetime, which rejects it as a typo instead of loading the year 202.
     low = pa.scalar(MIN_DATETIME, pa.timestamp("s"))
@@ -217,6 +238,29 @@ def _fast_datetimes(column: pa.Array) -> pa.Array:
         if parsed.null_count == column.null_count:
             break
     return pc.cast(parsed, pa.timestamp("us"))
+
+
+def _clean_text(column: pa.Array) -> pa.Array:
+    """clean() of flows.ingest.text, column-wise: NFC, white space collapsed and trimmed, and
+    empty text null."""
+    # NFC leaves ASCII as it is; normalising is most of the cost of a Vietnamese column.
+    if not pc.all(pc.string_is_ascii(column)).as_py():
+        column = pc.utf8_normalize(column, "NFC")
+    # Most columns have nothing to collapse: the replacement is skipped, not run for nothing.
+    if pc.any(pc.match_substring_regex(column, _SPACE_TO_COLLAPSE_RE2)).as_py():
+        column = pc.replace_substring_regex(column, _SPACE_RE2, " ")
+    text = pc.utf8_trim_whitespace(column)
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+# How many values of a column are looked at to tell whether it repeats them.
+_REPEAT_SAMPLE = 1000
+
+
+def _repetitive(column: pa.Array) -> bool:
+    """Whether the column's values repeat (fewer distinct ones than half of its first ones)."""
+    sample = column.slice(0, _REPEAT_SAMPLE)
+    return pc.count_distinct(sample).as_py() * 2 < len(sample)
 
 
 def _day_text(days: pa.Array) -> pa.Array:
@@ -342,13 +386,12 @@ class SheetLoader:
         return self._distinct_column(f, column)
 
     def _text_column(self, f: Field, column: pa.Array) -> _Column:
-        # clean() of flows.ingest.text, column-wise: NFC, white space collapsed and trimmed.
-        text = pc.utf8_normalize(column, "NFC")
-        # Most columns have nothing to collapse: the replacement is skipped, not run for nothing.
-        if pc.any(pc.match_substring_regex(text, _SPACE_TO_COLLAPSE_RE2)).as_py():
-            text = pc.replace_substring_regex(text, _SPACE_RE2, " ")
-        text = pc.utf8_trim_whitespace(text)
-        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        if _repetitive(column):
+            # Units, sectors, procedures: each distinct value cleaned once.
+            encoded = pc.dictionary_encode(column)
+            text = pc.take(_clean_text(encoded.dictionary), encoded.indices)
+        else:
+            text = _clean_text(column)
         missing = pc.is_null(text)
         problem = f"required field missing: '{f.headers[0]}'" if f.required else None
         problems = pc.if_else(
@@ -419,25 +462,36 @@ class SheetLoader:
         a rare bad record — go through `_non_data_kind`, one by one, in order.
         """
         count = len(self.sheet.rows) - start
-        plain = pa.repeat(pa.scalar(bool(self.required_columns)), count)
-        for col in self.required_columns:
-            value = _py_strip(self._column(col).slice(start))
-            filled = pc.fill_null(pc.not_equal(value, ""), False)
-            digit = pc.fill_null(pc.match_substring_regex(value, r"\d"), False)
-            header_text = pa.array(sorted(self._header_text[col]), pa.string())
-            header = pc.is_in(value, value_set=header_text)
-            number = pc.fill_null(pc.match_substring_regex(value, _COLUMN_NUMBER_RE2), False)
-            plain = pc.and_(plain, filled)
-            if col == min(self.required_columns):
-                any_digit, all_header, all_number = digit, header, number
-            else:
-                any_digit = pc.or_(any_digit, digit)
-                all_header = pc.and_(all_header, header)
-                all_number = pc.and_(all_number, number)
         if not self.required_columns:
-            return plain
-        plain = pc.and_(plain, any_digit)
-        return pc.and_(plain, pc.invert(pc.or_(pc.fill_null(all_header, False), all_number)))
+            return pa.repeat(pa.scalar(False), count)
+        columns = sorted(self.required_columns)
+        values = [_py_strip(self._column(col).slice(start)) for col in columns]
+        plain = all_header = all_short = None
+        for col, value in zip(columns, values, strict=True):
+            filled = pc.fill_null(pc.not_equal(value, ""), False)
+            header_text = pa.array(sorted(self._header_text[col]), pa.string())
+            header = pc.fill_null(pc.is_in(value, value_set=header_text), False)
+            # No column number is longer: `(`, three digits of up to four bytes, `)`.
+            short = pc.fill_null(pc.less_equal(pc.binary_length(value), 14), False)
+            plain = filled if plain is None else pc.and_(plain, filled)
+            all_header = header if all_header is None else pc.and_(all_header, header)
+            all_short = short if all_short is None else pc.and_(all_short, short)
+        # A digit in one required cell is enough: the next column is searched only when some
+        # filled row has none yet (an iGate row's case code always has one).
+        any_digit = None
+        for value in values:
+            digit = pc.fill_null(pc.match_substring_regex(value, r"\d"), False)
+            any_digit = digit if any_digit is None else pc.or_(any_digit, digit)
+            if pc.all(pc.or_(any_digit, pc.invert(plain))).as_py():
+                break
+        plain = pc.and_(pc.and_(plain, any_digit), pc.invert(all_header))
+        if not pc.any(pc.and_(plain, all_short)).as_py():
+            return plain  # no row whose required cells could all be column numbers
+        all_number = None
+        for value in values:
+            number = pc.fill_null(pc.match_substring_regex(value, _COLUMN_NUMBER_RE2), False)
+            all_number = number if all_number is None else pc.and_(all_number, number)
+        return pc.and_(plain, pc.invert(all_number))
 
     def run(self) -> SheetResult:
         rows = self.sheet.rows

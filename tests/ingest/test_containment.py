@@ -170,6 +170,45 @@ def test_the_log_tells_read_reused_not_read_and_known_failures_apart(data_root, 
 
 
 # ---------------------------------------------------------------------------------------------
+# Children that read one file after another
+
+
+def test_a_child_reads_the_next_file_only_after_a_clean_landing(data_root, limits_env):
+    from flows.ingest import isolation
+
+    def waiting() -> list[int]:
+        return [child.process.pid for child in isolation._idle]
+
+    for child in list(isolation._idle):  # children other tests left waiting
+        child.close()
+    isolation._idle.clear()
+
+    first = land_file_contained(data_root, good_export(data_root, "a.xlsx", codes=2))
+    (reader,) = waiting()
+    second = land_file_contained(data_root, good_export(data_root, "b.xlsx", codes=3))
+    assert waiting() == [reader]  # the same child, waiting again
+    assert (first.status, second.status) == ("loaded", "loaded")
+    assert [s.rows_loaded for s in (*first.sheets, *second.sheets)] == [2, 3]
+
+    # A file that fails is the last its child reads.
+    limits_env.setenv(ENV_MEMORY, "20MB")
+    big = big_csv(data_root.raw / "igate" / "big.csv", 200_000)
+    assert land_file_contained(data_root, big).status == "failed"
+    assert waiting() == []
+    limits_env.delenv(ENV_MEMORY)
+
+    # A child that is gone (killed here; one idle too long leaves by itself) is replaced, even
+    # when it dies just as it is handed the file.
+    third = land_file_contained(data_root, good_export(data_root, "c.xlsx", codes=1))
+    (reader,) = waiting()
+    isolation._idle[0].process.kill()
+    fourth = land_file_contained(data_root, good_export(data_root, "d.xlsx", codes=4))
+    assert (third.status, fourth.status) == ("loaded", "loaded"), fourth.message
+    assert fourth.sheets[0].rows_loaded == 4
+    assert len(waiting()) == 1 and waiting() != [reader]
+
+
+# ---------------------------------------------------------------------------------------------
 # The memory budget and the time limit
 
 

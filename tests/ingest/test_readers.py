@@ -589,15 +589,26 @@ def test_property_csv_round_trip(
         "a,b,c\n1,2,\u00a0\n",
         "Title\na,b,c\n1,2,3\n",
         'a,b\n1,"two\nlines"\n3,4\n',
+        "Mã,Đơn vị\r\nH-1,Xã Hòa\u2028Bình\r\n",
+        "Mã,Đơn vị\n" + "".join(f"H-{n},Xã Hòa\n" for n in range(200)) + "H-x,Xã\x1cHòa\n",
+        "Mã,Đơn vị\nH-1,Xã\x85Hòa\n",
+        "Mã,Ghi chú\nH-1,Bản “gốc” – đủ\n",
+        "Mã;Đơn vị\n" + "".join(f"H-{n};Ủy ban nhân dân xã số {n}\n" for n in range(9000)),
     ],
 )
-def test_arrow_csv_path_reads_what_the_csv_module_reads(tmp_path, monkeypatch, text) -> None:
-    """Arrow parses the rectangular CSV files; every file must come out as the csv module
-    reads it (quotes, line endings, blank and trailing rows, ragged and multi-line files)."""
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_arrow_csv_path_reads_what_the_csv_module_reads(tmp_path, monkeypatch, text, bom) -> None:
+    """Arrow parses the rectangular CSV files, a UTF-8 one straight from its bytes; every file
+    must come out as the csv module reads it (quotes, line endings, blank and trailing rows,
+    ragged and multi-line files, the line breaks only Python honours, a delimiter sniffed
+    past the first 64 KB)."""
     import flows.ingest.readers as readers
 
     path = tmp_path / "x.csv"
-    path.write_bytes(text.encode("utf-8"))
-    fast = list(only_sheet(path).rows)
+    path.write_bytes(bom + text.encode("utf-8"))
+    fast = only_sheet(path)
+    monkeypatch.setattr(readers, "_read_utf8_rectangular_csv", lambda *args: None)
+    from_text = only_sheet(path)
+    assert (list(fast.rows), fast.encoding) == (list(from_text.rows), from_text.encoding)
     monkeypatch.setattr(readers, "_read_rectangular_csv", lambda *args: None)
-    assert fast == list(only_sheet(path).rows)
+    assert list(fast.rows) == list(only_sheet(path).rows)
