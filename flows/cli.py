@@ -77,6 +77,53 @@ def _run_nightly(paths: DataPaths, started: float, wait: float, runner: LandingR
     return report.exit_code
 
 
+def cmd_national(args: argparse.Namespace) -> int:
+    from flows.national.flow import discover_provinces
+    from flows.ops.runlock import RunLockBusy, run_lock
+    from flows.ops.summary import EXIT_BUSY
+
+    root = Path(args.root).expanduser().resolve()
+    started = time.monotonic()
+    try:
+        runner = choose_landing_runner(args.task_runner, args.dask_address)
+        check_limits()
+    except (TaskRunnerConfigError, LimitConfigError) as exc:
+        _say(f"cchc national: {exc}")
+        return EXIT_USAGE
+    if not discover_provinces(root):
+        _say(
+            "cchc national: "
+            + _("no province under {root}: a province is a folder holding raw/").format(root=root)
+        )
+        return EXIT_USAGE
+    try:
+        # The national lock, taken before Prefect starts as `cchc run` takes a province's.
+        lock = run_lock(
+            DataPaths(root), wait=args.wait, on_wait=lambda m: _say(f"cchc national: {m} …")
+        )
+        with lock:
+            return _run_national(root, started, args.wait, runner)
+    except RunLockBusy as exc:
+        _say(
+            "cchc national: "
+            + _("{error} Try again later, or wait longer with --wait SECONDS.").format(error=exc)
+        )
+        return EXIT_BUSY
+
+
+def _run_national(root: Path, started: float, wait: float, runner: LandingRunner) -> int:
+    apply_prefect_defaults()
+    from flows.national.flow import national
+    from flows.national.report import format_national
+    from flows.ops.prefect_server import start_tied_server
+
+    start_tied_server()
+    report = national.with_options(task_runner=runner.build())(root=str(root), lock_wait=wait)
+    print(format_national(report))
+    print(_("Run time: {seconds} s").format(seconds=dec(time.monotonic() - started)))
+    return report.exit_code
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from flows.sample import write_sample
 
@@ -207,6 +254,8 @@ def _latest_year(paths: DataPaths) -> str | None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    if args.national or args.root:
+        return _national_report(args)
     from flows.report import write_report
 
     paths = DataPaths.resolve(args.data_dir)
@@ -232,6 +281,29 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"  {path.relative_to(result.directory)}")
     for note in result.omitted:
         print("  " + _("left out: {note}").format(note=note))
+    return 0
+
+
+def _national_report(args: argparse.Namespace) -> int:
+    parser: argparse.ArgumentParser = args.subparser
+    if not (args.national and args.root):
+        parser.error(_("--national and --root DIR go together"))
+    if args.unit:
+        parser.error(_("--unit is not used with --national"))
+    from flows.report.national import write_national_report
+
+    try:
+        result = write_national_report(Path(args.root).expanduser().resolve(), args.period)
+    except (ValueError, FileNotFoundError) as exc:
+        print(exc)
+        return 1
+    print(
+        _("national report for {period} written to {folder}:").format(
+            period=result.period_label, folder=result.directory
+        )
+    )
+    for path in result.files:
+        print(f"  {path.relative_to(result.directory)}")
     return 0
 
 
@@ -297,6 +369,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--wait", **wait_option)
     _add_task_runner_options(run)
     run.set_defaults(func=cmd_run)
+
+    national = sub.add_parser(
+        "national",
+        help="run every province of a root and build the national comparison",
+        description="Run every province under ROOT (each folder holding raw/) as `cchc run` "
+        "does, one task per province on the task runner (threads or Dask workers); a "
+        "province that fails is reported and the others go on. Then build ROOT/national.duckdb "
+        "from the provinces' published exports and ROOT/reference/provinces* (the crosswalk). "
+        "Exit 0: all published; 3: published, but a province failed, is stale or lost files; "
+        "4: the national warehouse was not published; 5: the root's lock was busy.",
+    )
+    national.add_argument("--root", required=True, help="the folder holding the province folders")
+    national.add_argument("--wait", **wait_option)
+    _add_task_runner_options(national)
+    national.set_defaults(func=cmd_national)
 
     sample = sub.add_parser(
         "sample", parents=[data_dir], help="write a realistic sample province-year into raw/"
@@ -412,7 +499,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         help="restrict to a unit, by code or name (repeat for several)",
     )
-    report.set_defaults(func=cmd_report)
+    report.add_argument(
+        "--national",
+        action="store_true",
+        help="the provinces side by side, from ROOT/national.duckdb (needs --root)",
+    )
+    report.add_argument("--root", help="with --national: the root `cchc national` ran over")
+    report.set_defaults(func=cmd_report, subparser=report)
 
     dashboard = sub.add_parser(
         "dashboard",
