@@ -320,7 +320,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from flows.ops.bench import run_bench
 
     formats = tuple(args.formats.split(","))
-    table = run_bench(Path(args.workdir), args.cases, formats)
+    national = (args.national_provinces, args.national_cases)
+    table = run_bench(Path(args.workdir), args.cases, formats, national)
     print(table)
     if args.output:
         Path(args.output).write_text(table + "\n", encoding="utf-8")
@@ -530,6 +531,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--workdir", default="bench", help="scratch folder for the generated exports"
     )
     bench.add_argument("--formats", default="xlsx,csv", help="xlsx, csv or both")
+    bench.add_argument(
+        "--national-provinces",
+        type=int,
+        default=3,
+        help="provinces for the `cchc national` line (0: leave it out)",
+    )
+    bench.add_argument(
+        "--national-cases", type=int, default=100_000, help="cases per province for that line"
+    )
     bench.add_argument("--output", help="also write the table (markdown) to this file")
     bench.set_defaults(func=cmd_bench)
     for command in sub.choices.values():

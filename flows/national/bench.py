@@ -15,7 +15,6 @@ every process the command started.
 
 from __future__ import annotations
 
-import ctypes
 import math
 import os
 import resource
@@ -26,59 +25,16 @@ import time
 from pathlib import Path
 
 from flows.national.report import NationalReport, ProvinceOutcome, run_log
-from flows.ops.bench import Stage, generate, prefect_server
+from flows.ops.bench import (
+    Stage,
+    become_subreaper,
+    children,
+    generate,
+    prefect_server,
+    reap_orphans,
+)
 
 NO_VALUE = float("nan")  # what a task cannot measure of itself (CPU, peak memory)
-
-
-PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
-
-
-def _become_subreaper() -> bool:
-    """Orphaned descendants are re-parented to this process instead of init (Linux).
-
-    A Dask worker's forkserver, which starts the children that read the files, outlives the
-    worker by a moment and is nobody's to wait for: as an orphan here it can be waited for,
-    and its CPU time (its readers' included) counted in the command's.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _children(keep: set[int]) -> list[int]:
-    """This process's children other than `keep`, from /proc."""
-    found = []
-    me = str(os.getpid())
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) in keep:
-            continue
-        try:
-            # The fields after the command (which may hold spaces) start after its last `)`.
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # it ended meanwhile
-        if fields[1] == me:
-            found.append(int(entry.name))
-    return found
-
-
-def _reap_orphans(keep: set[int], timeout: float = 60.0) -> None:
-    """Wait for the orphans the command left (its workers' forkservers), each by its pid."""
-    deadline = time.monotonic() + timeout
-    for pid in _children(keep):
-        while time.monotonic() < deadline:
-            try:
-                done, _ = os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if done:
-                break
-            time.sleep(0.1)
 
 
 def _run(
@@ -98,7 +54,7 @@ def _run(
         # wait4: the command's own process tree, the largest process of it for the peak.
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
-    _reap_orphans(keep | {process.pid})
+    reap_orphans(keep | {process.pid})
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 3):
@@ -152,9 +108,9 @@ def run_national_bench(
     per_province = (cases // len(files)) * len(files)
     total = per_province * provinces
     stages: list[Stage] = []
-    _become_subreaper()
+    become_subreaper()
     with prefect_server(workdir / "prefect") as api:
-        server = set(_children(set()))  # the Prefect server: ours, not the command's
+        server = set(children(set()))  # the Prefect server: ours, not the command's
         cold, report = _run(root, api, "cold", total, server)
         stages += [cold, *_parts(report, "cold", per_province)]
         for extra, target in held_back:

@@ -8,9 +8,11 @@ ratios the performance issue names.
 from __future__ import annotations
 
 import csv
+import ctypes
 import json
 import os
 import random
+import resource
 import shutil
 import socket
 import subprocess
@@ -292,6 +294,56 @@ def _child(stage: str, root: str, fmt: str) -> None:
     print(rows)
 
 
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
+
+
+def become_subreaper() -> bool:
+    """Orphaned descendants are re-parented to this process instead of init (Linux).
+
+    The forkserver that starts the children reading the files (a stage's, a Dask worker's)
+    outlives its parent by a moment and is nobody's to wait for: as an orphan here it can be
+    waited for, and its CPU time (its readers' included) counted in the stage's.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def children(keep: set[int]) -> list[int]:
+    """This process's children other than `keep`, from /proc."""
+    found = []
+    me = str(os.getpid())
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in keep:
+            continue
+        try:
+            # The fields after the command (which may hold spaces) start after its last `)`.
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        if fields[1] == me:
+            found.append(int(entry.name))
+    return found
+
+
+def reap_orphans(keep: set[int], timeout: float = 60.0) -> None:
+    """Wait for the orphans the command left (its workers' forkservers), each by its pid."""
+    deadline = time.monotonic() + timeout
+    for pid in children(keep):
+        while time.monotonic() < deadline:
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if done:
+                break
+            time.sleep(0.1)
+
+
 def measure(stage: str, root: Path, fmt: str, api: str | None = None) -> Stage:
     """Run one stage in a child process: its wall time and its peak resident memory.
 
@@ -303,6 +355,8 @@ def measure(stage: str, root: Path, fmt: str, api: str | None = None) -> Stage:
     err_path = root / f".bench_{stage}.err"
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env |= {"PREFECT_API_URL": api} if api else {}
+    others = set(children(set()))  # the Prefect server: not the stage's
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started_at = time.time()
         started = time.perf_counter()
@@ -312,13 +366,16 @@ def measure(stage: str, root: Path, fmt: str, api: str | None = None) -> Stage:
         seconds = time.perf_counter() - started
         ended_at = time.time()
         process.returncode = os.waitstatus_to_exitcode(status)
+    reap_orphans(others | {process.pid})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode != 0:
         tail = err_path.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise RuntimeError(
             f"bench stage {stage} ({fmt}, {root}) failed with status {process.returncode}:\n{tail}"
         )
     lines = out_path.read_text(encoding="utf-8").strip().splitlines()
-    cpu = usage.ru_utime + usage.ru_stime
+    # The stage's whole tree: its own process and what it left for this one to reap.
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     measured = Stage(stage, seconds, int(lines[-1]) if lines else 0, usage.ru_maxrss / 1024, cpu)
     if stage == "run":
         steps = json.loads((root / "processed" / "last_run.json").read_text("utf-8"))["timings"]
@@ -343,8 +400,17 @@ TARGETS = (
 LARGE = 10_000_000  # the size the build targets speak of
 
 
-def run_bench(workdir: Path, cases: int, formats: tuple[str, ...] = ("xlsx", "csv")) -> str:
-    """Every stage of every format, then the fixed cost of a run and the targets, as tables."""
+def run_bench(
+    workdir: Path,
+    cases: int,
+    formats: tuple[str, ...] = ("xlsx", "csv"),
+    national: tuple[int, int] = (0, 0),
+) -> str:
+    """Every stage of every format, then the fixed cost of a run and the targets, as tables.
+
+    `national` (provinces, cases each; none when either is 0) adds `cchc national` on the
+    local Dask cluster (flows/national/bench.py) as a table of its own.
+    """
     # Absolute: the data roots are handed to child processes, and a data root is always
     # resolved (DataPaths.resolve) before its files are named relative to it.
     workdir = Path(workdir).resolve()
@@ -356,11 +422,18 @@ def run_bench(workdir: Path, cases: int, formats: tuple[str, ...] = ("xlsx", "cs
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     measured: dict[str, dict[str, Stage]] = {}
+    become_subreaper()
     with prefect_server(workdir / "prefect") as api:
         for fmt in formats:
             measured[fmt] = _bench_format(workdir / fmt, cases, fmt, api)
             lines += _stage_lines(fmt, cases, measured[fmt])
     lines += ["", *fixed_cost_lines(measured), "", *target_lines(measured, cases)]
+    provinces, per_province = national
+    if provinces and per_province:
+        from flows.national.bench import bench_table
+
+        fmt = "csv" if "csv" in formats else formats[0]
+        lines += ["", bench_table(workdir / "national", provinces, per_province, fmt)]
     return "\n".join(lines)
 
 

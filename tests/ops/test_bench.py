@@ -41,6 +41,7 @@ def test_bench_prints_every_stage_with_its_rows(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "flows.cli", "bench", "--cases", str(cases)]
     # A relative work folder, as `make bench` gives (.bench).
     command += ["--formats", "csv", "--workdir", "w", "--output", str(out)]
+    command += ["--national-provinces", "2", "--national-cases", str(12 * YEARS * 2)]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path
     )
@@ -48,7 +49,7 @@ def test_bench_prints_every_stage_with_its_rows(tmp_path: Path) -> None:
     table = out.read_text(encoding="utf-8")
     assert table.strip() == done.stdout.strip()
     # The title, the stages; the fixed cost's title and table; the targets' title and table.
-    _, stages, _, fixed, _, targets = table.split("\n\n")
+    _, stages, _, fixed, _, targets, _, national = table.split("\n\n")
     rows = [line.split("|")[1:-1] for line in stages.splitlines() if line.startswith("| csv")]
     assert [r[1].strip() for r in rows] == STAGES
     for cells in rows:
@@ -82,3 +83,9 @@ def test_bench_prints_every_stage_with_its_rows(tmp_path: Path) -> None:
     judged = [v[2].strip() for v in verdicts if v[2].strip() != "–"]
     assert len(judged) == 3 and set(judged) <= {"met", "not met"}
     assert "not measured" in verdicts[-1][1]
+    # The national line: the whole command three times, each with its provinces and roll-up.
+    national_rows = [line.split("|")[2].strip() for line in national.splitlines()[2:]]
+    for night in ("cold", "one new month", "nothing new"):
+        assert sum(night in name and name.startswith("cchc national") for name in national_rows)
+        # the command, its two provinces and the roll-up
+        assert sum(night in name for name in national_rows) == 4
