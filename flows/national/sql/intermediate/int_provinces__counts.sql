@@ -1,7 +1,7 @@
 -- Per period × province (data root): the counts the ranking sums — cases received and
 -- received online (ind_channels), resolved, resolved late, pending and pending overdue
 -- (ind_late), registry units valid and units with at least one file (ind_igate_uptake) — with
--- the province as it was in the period and today's (int_provinces__on_day), its as-of date
+-- the province as it was in the period and today's (int_provinces__in_period), its as-of date
 -- and whether its data is yesterday's. Only counts: rates are computed after summing.
 with
 
@@ -62,9 +62,9 @@ as_of as (
 
 ),
 
-on_day as (
+in_period as (
 
-    select * from int_provinces__on_day
+    select * from int_provinces__in_period
 
 ),
 
@@ -76,8 +76,8 @@ final as (
         periods.period_start,
         periods.period_end,
         periods.province,
-        then_.province_on_day as province_then,
-        now_.province_on_day as province_current,
+        in_period.province_then,
+        in_period.province_current,
         as_of.as_of,
         provinces.stale,
         coalesce(channels.received_total, 0) as received_total,
@@ -103,10 +103,9 @@ final as (
         and uptake.period = periods.period
     left join provinces on provinces.province = periods.province
     left join as_of on as_of.province = periods.province
-    left join on_day as then_
-        on then_.province = periods.province and then_.on_day = periods.period_start
-    left join on_day as now_
-        on now_.province = periods.province and now_.on_day = current_date
+    left join in_period
+        on in_period.province = periods.province
+        and in_period.period_start = periods.period_start
 
 )
 

@@ -10,15 +10,9 @@ rows as (
 
 ),
 
-names as (
+provinces as (
 
-    select * from int_provinces__names
-
-),
-
-on_day as (
-
-    select * from int_provinces__on_day
+    select * from int_provinces__in_period
 
 ),
 
@@ -30,9 +24,9 @@ final as (
         rows.period_start,
         rows.period_end,
         rows.province,
-        names.province_name,
-        then_.province_on_day as province_then,
-        now_.province_on_day as province_current,
+        provinces.province_name,
+        provinces.province_then,
+        provinces.province_current,
         rows.unit_code,
         rows.unit_name,
         rows.received_total,
@@ -42,11 +36,8 @@ final as (
         rows.online_rate,
         rows.postal_rate
     from rows
-    left join names on names.province = rows.province
-    left join on_day as then_
-        on then_.province = rows.province and then_.on_day = rows.period_start
-    left join on_day as now_
-        on now_.province = rows.province and now_.on_day = current_date
+    left join provinces
+        on provinces.province = rows.province and provinces.period_start = rows.period_start
 
 )
 
